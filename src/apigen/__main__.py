@@ -1,0 +1,6 @@
+"""``python -m apigen``."""
+
+from apigen.cli import app
+
+if __name__ == "__main__":
+    app(prog_name="apigen")

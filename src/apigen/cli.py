@@ -1,0 +1,229 @@
+"""The ``apigen`` command line: parse options, call the engine, print, map errors to exit codes.
+
+Only cheap modules are imported at the top so that ``apigen --help`` starts fast (plain Click help,
+no rich: rich's help formatting alone costs ~0.1 s); rich, pydantic and Copier load when a command
+needs them.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import shlex
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+
+import typer
+
+from apigen.errors import ApigenError, UserError
+from apigen.frameworks import available_frameworks
+
+if TYPE_CHECKING:
+    from apigen.engine import GenerationResult
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+app = typer.Typer(
+    name="apigen",
+    help="Generate API services from Copier templates.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+    rich_markup_mode=None,
+)
+
+
+def _fail(message: str, exit_code: int) -> typer.Exit:
+    from apigen.console import err_console
+
+    err_console.print(f"error: {' '.join(message.split())}", markup=False, highlight=False)
+    return typer.Exit(exit_code)
+
+
+def _report_errors(command: F) -> F:
+    """Turn apigen's errors into one ``error: ...`` line on stderr and the error's exit code.
+
+    This is the only place where exceptions become exit codes.
+    """
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except ApigenError as exc:
+            raise _fail(str(exc), exc.exit_code) from None
+        except KeyboardInterrupt:
+            raise _fail("interrupted", 130) from None
+        except Exception as exc:
+            pydantic = sys.modules.get("pydantic")
+            if pydantic is not None and isinstance(exc, pydantic.ValidationError):
+                first = exc.errors()[0]
+                where = ".".join(str(part) for part in first["loc"]) or "input"
+                raise _fail(f"invalid {where}: {first['msg']}", UserError.exit_code) from None
+            raise
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        from apigen import __version__
+        from apigen.console import console
+
+        console.print(f"apigen {__version__}", markup=False, highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", help="Show the version and exit.", callback=_show_version, is_eager=True
+        ),
+    ] = False,
+) -> None:
+    """Generate API services from Copier templates."""
+
+
+def _framework_names() -> str:
+    return ", ".join(framework.name for framework in available_frameworks())
+
+
+@app.command()
+@_report_errors
+def new(
+    name: Annotated[str, typer.Argument(help="Project name; also the folder created.")],
+    framework: Annotated[
+        str,
+        typer.Option("--framework", "-f", help=f"Framework to generate ({_framework_names()})."),
+    ] = "fastapi",
+    output_dir: Annotated[
+        Path, typer.Option("--output-dir", "-o", help="Folder in which the project is created.")
+    ] = Path("."),
+    package_name: Annotated[
+        str | None,
+        typer.Option(
+            help="Importable package name (default: NAME in lower case, '-' becomes '_')."
+        ),
+    ] = None,
+    description: Annotated[str | None, typer.Option(help="One-line description.")] = None,
+    author_name: Annotated[str | None, typer.Option(help="Author name.")] = None,
+    author_email: Annotated[str | None, typer.Option(help="Author e-mail.")] = None,
+    python_version: Annotated[
+        str | None, typer.Option(help="Minimum Python version (3.11, 3.12 or 3.13).")
+    ] = None,
+    no_input: Annotated[
+        bool, typer.Option("--no-input", help="Never prompt; use defaults for missing values.")
+    ] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="Write into a non-empty folder, overwriting the template's files."
+        ),
+    ] = False,
+) -> None:
+    """Create a new API service project NAME."""
+    from apigen import naming
+    from apigen.console import console
+    from apigen.engine import generate
+    from apigen.frameworks import get_framework
+    from apigen.spec import ProjectSpec
+
+    # Check what the user typed before asking anything else.
+    naming.validate_project_name(name)
+    get_framework(framework)
+    if package_name is not None:
+        naming.validate_package_name(package_name)
+
+    given = {
+        "description": description,
+        "author_name": author_name,
+        "author_email": author_email,
+        "python_version": python_version,
+    }
+    if _can_prompt(no_input):
+        given = _ask_missing(given)
+    spec = ProjectSpec(
+        name=name,
+        framework=framework,
+        package_name=package_name,
+        **{key: value for key, value in given.items() if value is not None},
+    )
+    with console.status(f"Generating {name}..."):
+        result = generate(spec, output_dir=output_dir, force=force)
+    _print_summary(result)
+
+
+def _can_prompt(no_input: bool) -> bool:
+    """Prompt only when asked to and a person can answer: never block a script or CI job."""
+    return not no_input and sys.stdin.isatty()
+
+
+def _ask_missing(given: dict[str, str | None]) -> dict[str, str | None]:
+    """Prompt on the terminal for every value not given as an option."""
+    from rich.prompt import Prompt
+
+    from apigen.console import console
+    from apigen.spec import PYTHON_VERSIONS, ProjectSpec
+
+    defaults = {key: ProjectSpec.model_fields[key].default for key in given}
+    questions = {
+        "description": "Description",
+        "author_name": "Author name",
+        "author_email": "Author e-mail",
+        "python_version": "Minimum Python version",
+    }
+    answers = dict(given)
+    for key, question in questions.items():
+        if answers[key] is None:
+            choices = list(PYTHON_VERSIONS) if key == "python_version" else None
+            answers[key] = Prompt.ask(
+                question, console=console, default=defaults[key], choices=choices
+            )
+    return answers
+
+
+def _print_summary(result: GenerationResult) -> None:
+    from rich.tree import Tree
+
+    from apigen.console import console
+
+    destination = result.destination
+    try:
+        shown = destination.relative_to(Path.cwd())
+    except ValueError:
+        shown = destination
+    top_level = sorted(
+        {file.split("/", 1)[0] + ("/" if "/" in file else "") for file in result.files}
+    )
+    tree = Tree(f"[bold]{destination.name}/[/]")
+    for entry in top_level:
+        tree.add(entry, highlight=False)
+    console.print(
+        f"[green]Created[/] {len(result.files)} files in [bold]{destination}[/]", highlight=False
+    )
+    console.print(tree)
+    package = result.spec.package
+    console.print("\nRun the service:", highlight=False)
+    console.print(
+        f"  cd {shlex.quote(os.fspath(shown))} && pip install -e '.[dev]' "
+        f"&& python -m {package} serve",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
+    console.print("Test it:", highlight=False)
+    console.print("  python -m pytest", markup=False, highlight=False)
+
+
+@app.command()
+@_report_errors
+def frameworks() -> None:
+    """List the frameworks apigen can generate."""
+    from apigen.console import console
+
+    for framework in available_frameworks():
+        console.print(f"{framework.name:<10} {framework.label}", markup=False, highlight=False)

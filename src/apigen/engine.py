@@ -1,0 +1,207 @@
+"""Render a framework template into a new project folder.
+
+Copier is imported inside ``generate`` (it costs ~0.6 s), renders into a fresh temporary folder
+next to the destination, and the result is moved into place only when rendering succeeded. Every
+check that can fail runs before the first byte is written, and a failure leaves the file system as
+it was (see FIELD-NOTES.md: Copier writes into a non-empty folder before failing).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import tempfile
+import warnings
+from contextlib import suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from apigen import __version__
+from apigen.errors import DestinationNotEmpty, DestinationNotWritable, TemplateError
+from apigen.frameworks import Framework, get_framework
+from apigen.spec import ProjectSpec
+
+TEMP_PREFIX = ".apigen-tmp-"
+
+
+@dataclass(frozen=True)
+class GenerationResult:
+    """What ``generate`` created: the project folder and its files (sorted, relative, POSIX)."""
+
+    destination: Path
+    files: list[str] = field(repr=False)
+    spec: ProjectSpec
+
+
+def generate(
+    spec: ProjectSpec,
+    *,
+    output_dir: Path,
+    force: bool = False,
+    secret_key: str | None = None,
+    interactive: bool = False,
+) -> GenerationResult:
+    """Render ``spec`` into ``output_dir / spec.name``.
+
+    ``force`` merges into a non-empty destination, overwriting the files the template produces
+    and leaving every other file alone. ``secret_key`` defaults to a fresh random key; it reaches
+    the template as the ``secret_key`` answer and is never recorded in the answers file.
+    ``interactive`` lets Copier prompt for questions that have no answer yet.
+    """
+    framework = get_framework(spec.framework)
+    output_dir = Path(output_dir).absolute()
+    destination = output_dir / spec.name
+    _check_destination(destination, force=force)
+    data = template_answers(framework, spec, secret_key=secret_key)
+
+    created_dirs = _make_dirs(output_dir)
+    try:
+        scratch = _make_scratch_dir(output_dir)
+        try:
+            rendered = scratch / spec.name
+            _render(framework, rendered, data, interactive=interactive)
+            files = _files_under(rendered)
+            _move_into_place(rendered, destination, files)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+    except BaseException:
+        for directory in reversed(created_dirs):
+            with suppress(OSError):
+                directory.rmdir()
+        raise
+    return GenerationResult(destination=destination, files=files, spec=spec)
+
+
+def template_answers(
+    framework: Framework, spec: ProjectSpec, *, secret_key: str | None = None
+) -> dict[str, Any]:
+    """Every answer the template asks for; raises ``TemplateError`` if the two sets differ."""
+    data: dict[str, Any] = spec.answers() | {
+        "apigen_version": __version__,
+        "secret_key": secret_key or secrets.token_urlsafe(48),
+    }
+    questions = _template_questions(framework)
+    missing, unknown = sorted(questions - data.keys()), sorted(data.keys() - questions)
+    if missing or unknown:
+        raise TemplateError(
+            f"{framework.name} template questions do not match apigen's answers "
+            f"(unanswered: {', '.join(missing) or '-'}; not asked: {', '.join(unknown) or '-'})"
+        )
+    return data
+
+
+def _template_questions(framework: Framework) -> set[str]:
+    import yaml  # a Copier dependency
+
+    candidates = [framework.template_dir / name for name in ("copier.yml", "copier.yaml")]
+    config_file = next((path for path in candidates if path.is_file()), None)
+    if config_file is None:
+        raise TemplateError(f"no Copier template at {framework.template_dir}")
+    try:
+        config = yaml.safe_load(config_file.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise TemplateError(f"cannot read {config_file}: {exc}") from exc
+    if not isinstance(config, dict):
+        raise TemplateError(f"{config_file} is not a mapping of questions")
+    return {key for key in config if not key.startswith("_")}
+
+
+def _check_destination(destination: Path, *, force: bool) -> None:
+    """Refuse destinations apigen cannot or must not write, before anything is written."""
+    output_dir = destination.parent
+    existing = next(p for p in (output_dir, *output_dir.parents) if p.exists() or p.is_symlink())
+    if not existing.is_dir():
+        raise DestinationNotWritable(output_dir, f"{existing} is not a directory")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise DestinationNotWritable(output_dir, "permission denied")
+    if destination.is_symlink() or (destination.exists() and not destination.is_dir()):
+        raise DestinationNotWritable(destination, "a file of that name exists")
+    if destination.is_dir() and any(destination.iterdir()) and not force:
+        raise DestinationNotEmpty(destination)
+
+
+def _make_dirs(directory: Path) -> list[Path]:
+    """Create ``directory`` and missing parents; return the ones created, outermost first."""
+    missing = [p for p in (directory, *directory.parents) if not p.exists()][::-1]
+    created = []
+    try:
+        for path in missing:
+            path.mkdir()
+            created.append(path)
+    except OSError as exc:
+        for path in reversed(created):
+            with suppress(OSError):
+                path.rmdir()
+        raise DestinationNotWritable(directory, exc.strerror or str(exc)) from exc
+    return created
+
+
+def _make_scratch_dir(output_dir: Path) -> Path:
+    """A private folder on the destination's file system, so the final move is a rename."""
+    try:
+        return Path(tempfile.mkdtemp(prefix=TEMP_PREFIX, dir=output_dir))
+    except OSError as exc:
+        raise DestinationNotWritable(output_dir, exc.strerror or str(exc)) from exc
+
+
+def _render(
+    framework: Framework, destination: Path, data: dict[str, Any], *, interactive: bool
+) -> None:
+    import copier
+    from copier.errors import CopierError, CopierWarning
+    from jinja2 import TemplateError as JinjaError
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", CopierWarning)
+            copier.run_copy(
+                str(framework.template_dir),
+                destination,
+                data=data,
+                settings=copier.Settings(),  # ignore the user's Copier settings file
+                defaults=not interactive,
+                unsafe=False,
+                quiet=True,
+                overwrite=True,
+            )
+    # Copier raises plain ValueError when an answer fails a question's validator.
+    except (CopierError, ValueError, JinjaError) as exc:
+        raise TemplateError(str(exc) or type(exc).__name__) from exc
+
+
+def _files_under(root: Path) -> list[str]:
+    return sorted(
+        path.relative_to(root).as_posix()
+        for path in root.rglob("*")
+        if path.is_file() or path.is_symlink()
+    )
+
+
+def _move_into_place(rendered: Path, destination: Path, files: list[str]) -> None:
+    """Rename ``rendered`` to ``destination``, or merge it into an existing folder."""
+    try:
+        if destination.exists():
+            _merge(rendered, destination, files)
+        else:
+            rendered.replace(destination)
+    except OSError as exc:
+        raise DestinationNotWritable(destination, exc.strerror or str(exc)) from exc
+
+
+def _merge(rendered: Path, destination: Path, files: list[str]) -> None:
+    """Move the rendered files into ``destination``, overwriting only those files."""
+    for relative in files:
+        target = destination / relative
+        if target.is_dir() and not target.is_symlink():
+            raise DestinationNotWritable(target, "a folder stands where the template puts a file")
+        for parent in reversed(target.relative_to(destination).parents[:-1]):
+            if (destination / parent).is_file():
+                raise DestinationNotWritable(
+                    destination / parent, "a file stands where the template puts a folder"
+                )
+    for relative in files:
+        target = destination / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        (rendered / relative).replace(target)

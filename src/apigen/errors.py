@@ -1,0 +1,97 @@
+"""Every error apigen raises on purpose.
+
+Errors carry the values that caused them as attributes (so tests check fields, not wording) and a
+``hint`` saying how to fix the problem. ``cli.py`` turns them into one stderr line and an exit code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+
+class ApigenError(Exception):
+    """Base class of apigen's errors; ``exit_code`` is what the CLI exits with."""
+
+    exit_code: int = 1
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        if self.hint:
+            return f"{self.message} (hint: {self.hint})"
+        return self.message
+
+
+class UserError(ApigenError):
+    """The input was wrong; the user can fix it and run the command again."""
+
+    exit_code = 2
+
+
+class InvalidName(UserError):
+    """A project or package name that apigen will not generate."""
+
+    def __init__(self, name: str, reason: str, *, kind: str = "project name") -> None:
+        self.name = name
+        self.reason = reason
+        self.kind = kind
+        example = "my_service" if kind == "package name" else "my-service"
+        super().__init__(f"invalid {kind} {name!r}: {reason}", hint=f"try a name like {example!r}")
+
+
+class InvalidOption(UserError):
+    """An option value apigen cannot use (a multi-line description, a malformed e-mail...)."""
+
+    def __init__(self, option: str, value: object, reason: str, *, hint: str | None = None) -> None:
+        self.option = option
+        self.value = value
+        self.reason = reason
+        super().__init__(f"invalid {option} {value!r}: {reason}", hint=hint)
+
+
+class UnknownFramework(UserError):
+    """``--framework`` names a framework that has no ready template."""
+
+    def __init__(self, name: str, available: Sequence[str]) -> None:
+        self.name = name
+        self.available = tuple(available)
+        super().__init__(
+            f"unknown framework {name!r}",
+            hint=f"available: {', '.join(self.available) or 'none'}",
+        )
+
+
+class DestinationNotEmpty(UserError):
+    """The destination folder already holds files and ``--force`` was not given."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        super().__init__(f"destination {str(path)!r} is not empty", hint="use --force")
+
+
+class DestinationNotWritable(UserError):
+    """The output folder cannot be created or written to."""
+
+    def __init__(self, path: Path, reason: str = "not writable") -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(
+            f"cannot write to {str(path)!r}: {reason}",
+            hint="choose another --output-dir",
+        )
+
+
+class TemplateError(ApigenError):
+    """Rendering the template failed: a bug in a template or in apigen, not in the input."""
+
+    exit_code = 1
+
+    def __init__(self, message: str) -> None:
+        super().__init__(
+            f"template rendering failed: {message}",
+            hint="this is a bug in the template; please report it",
+        )

@@ -1,0 +1,59 @@
+"""The framework registry: the only module that knows where templates live.
+
+Templates are the repository's top-level ``templates/<framework>/`` folders. A wheel ships them
+inside the package as ``apigen/templates`` (hatch ``force-include``); a source checkout or an
+editable install finds them at ``<repo>/templates``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from apigen.errors import UnknownFramework
+
+_PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+@cache
+def templates_root() -> Path:
+    """The folder holding one sub-folder per framework template."""
+    candidates = (_PACKAGE_DIR / "templates", _PACKAGE_DIR.parents[1] / "templates")
+    for candidate in candidates:
+        if candidate.is_dir():
+            return candidate
+    return candidates[0]
+
+
+@dataclass(frozen=True)
+class Framework:
+    """A framework apigen can generate for; ``ready`` ones are offered to users."""
+
+    name: str
+    label: str
+    template_dir: Path
+    ready: bool = True
+
+
+def _registry() -> dict[str, Framework]:
+    root = templates_root()
+    frameworks = (
+        Framework("fastapi", "FastAPI + SQLAlchemy 2 + Alembic", root / "fastapi"),
+        Framework("django", "Django + Django REST framework", root / "django", ready=False),
+        Framework("flask", "Flask + SQLAlchemy 2 + Alembic", root / "flask", ready=False),
+    )
+    return {framework.name: framework for framework in frameworks}
+
+
+def available_frameworks() -> list[Framework]:
+    """The frameworks users can choose today, in display order."""
+    return [framework for framework in _registry().values() if framework.ready]
+
+
+def get_framework(name: str) -> Framework:
+    """The ready framework called ``name``; raises ``UnknownFramework`` otherwise."""
+    framework = _registry().get(name)
+    if framework is None or not framework.ready:
+        raise UnknownFramework(name, [f.name for f in available_frameworks()])
+    return framework

@@ -1,0 +1,178 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from apigen import __version__
+from apigen.cli import app
+
+from .helpers import Snapshot, build_file_tree
+
+
+def _runner() -> CliRunner:
+    try:  # Click < 8.2 mixes stderr into output unless told not to
+        return CliRunner(mix_stderr=False)  # type: ignore[call-arg]
+    except TypeError:
+        return CliRunner()
+
+
+runner = _runner()
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """``tmp_path/work`` as the current directory, with a non-empty ``taken`` project in it."""
+    work = tmp_path / "work"
+    build_file_tree(work, {"taken/notes.txt": "mine", "a-file": "not a folder"})
+    monkeypatch.chdir(work)
+    return work
+
+
+BAD_INPUTS = {
+    "empty": ["new", ""],
+    "blank": ["new", "   "],
+    "digit-first": ["new", "1bad"],
+    "space": ["new", "my proj"],
+    "keyword": ["new", "class"],
+    "stdlib-json": ["new", "json"],
+    "stdlib-typing": ["new", "typing"],
+    "parent-path": ["new", "../x"],
+    "absolute-path": ["new", "/abs/path"],
+    "cyrillic-lookalike": ["new", "m\u0443-service"],
+    "bad-package-name": ["new", "shop", "--package-name", "Shop"],
+    "unknown-framework": ["new", "shop", "--framework", "rails"],
+    "unready-framework": ["new", "shop", "-f", "django"],
+    "bad-email": ["new", "shop", "--no-input", "--author-email", "nope"],
+    "bad-python": ["new", "shop", "--no-input", "--python-version", "2.7"],
+    "not-empty": ["new", "taken", "--no-input"],
+    # A regular file as parent: fails for root as well, unlike a chmod 0o500 folder.
+    "output-below-file": ["new", "shop", "--no-input", "-o", "a-file/sub"],
+    "output-is-file": ["new", "shop", "--no-input", "-o", "a-file"],
+}
+
+
+@pytest.mark.parametrize("args", BAD_INPUTS.values(), ids=BAD_INPUTS.keys())
+def test_bad_input_exits_2_with_one_error_line_and_writes_nothing(
+    args: list[str], workdir: Path, tmp_path: Path, snapshot: Callable[[Path], Snapshot]
+) -> None:
+    before = snapshot(tmp_path)
+    result = runner.invoke(app, args)
+
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: ")
+    assert "Traceback" not in result.output + result.stderr
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert snapshot(tmp_path) == before
+
+
+def test_not_empty_error_names_the_fix(workdir: Path) -> None:
+    result = runner.invoke(app, ["new", "taken", "--no-input"])
+    assert "(hint: use --force)" in result.stderr
+
+
+def test_unknown_framework_lists_available_ones(workdir: Path) -> None:
+    result = runner.invoke(app, ["new", "shop", "--framework", "rails"])
+    assert result.stderr.strip() == "error: unknown framework 'rails' (hint: available: fastapi)"
+
+
+def test_usage_errors_exit_2(workdir: Path) -> None:
+    assert runner.invoke(app, ["new"]).exit_code == 2
+    assert runner.invoke(app, ["new", "shop", "--no-such-option"]).exit_code == 2
+
+
+def test_version() -> None:
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.stdout.strip() == f"apigen {__version__}"
+
+
+def test_frameworks_lists_only_ready_ones() -> None:
+    result = runner.invoke(app, ["frameworks"])
+    assert result.exit_code == 0
+    names = [line.split()[0] for line in result.stdout.splitlines() if line.strip()]
+    assert names == ["fastapi"]
+
+
+@pytest.mark.parametrize("args", [["--help"], ["new", "--help"], ["frameworks", "--help"]])
+def test_help(args: list[str]) -> None:
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0
+    assert "Usage:" in result.stdout
+
+
+def test_new_with_hyphenated_name(workdir: Path, tiny: str) -> None:
+    result = runner.invoke(app, ["new", "my-service", "-f", tiny, "--no-input", "-o", "out"])
+
+    assert result.exit_code == 0, result.output + result.stderr
+    assert (workdir / "out/my-service/my_service/__init__.py").is_file()
+    assert "python -m my_service serve" in result.stdout
+    assert "cd out/my-service && pip install -e '.[dev]'" in result.stdout
+    assert "python -m pytest" in result.stdout
+    assert "5 files" in result.stdout
+    assert result.stderr == ""
+
+
+def test_new_passes_options_to_the_template(workdir: Path, tiny: str) -> None:
+    args = ["new", "shop", "-f", tiny, "--no-input", "--description", "Sells things"]
+    args += ["--package-name", "storefront", "--python-version", "3.13"]
+    result = runner.invoke(app, args)
+
+    assert result.exit_code == 0, result.stderr
+    assert (workdir / "shop/README.md").read_text() == "# shop\n\nSells things\n"
+    assert (workdir / "shop/storefront/__init__.py").is_file()
+    assert "python_version: '3.13'" in (workdir / "shop/.apigen-answers.yml").read_text()
+
+
+def test_force_writes_into_non_empty_folder(workdir: Path, tiny: str) -> None:
+    result = runner.invoke(app, ["new", "taken", "-f", tiny, "--no-input", "--force"])
+    assert result.exit_code == 0, result.stderr
+    assert (workdir / "taken/notes.txt").read_text() == "mine"
+    assert (workdir / "taken/README.md").is_file()
+
+
+def test_no_prompt_without_a_tty(workdir: Path, tiny: str) -> None:
+    # CliRunner's stdin is not a TTY: the command must not wait for input.
+    result = runner.invoke(app, ["new", "shop", "-f", tiny], input="")
+    assert result.exit_code == 0, result.stderr
+    assert "An API service generated by apigen" in (workdir / "shop/README.md").read_text()
+
+
+def test_help_does_not_import_copier_or_pydantic() -> None:
+    code = (
+        "import sys\n"
+        "from apigen.cli import app\n"
+        "try:\n"
+        "    app(['--help'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = sorted(m for m in ('copier', 'pydantic', 'jinja2') if m in sys.modules)\n"
+        "print('HEAVY', heavy)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert "HEAVY []" in out
+
+
+def test_prompts_for_missing_values_on_a_terminal(
+    workdir: Path, tiny: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("apigen.cli._can_prompt", lambda no_input: not no_input)
+    answers = "Sells things\n\n3.12\n"  # description, author name (default), python
+    result = runner.invoke(
+        app, ["new", "shop", "-f", tiny, "--author-email", "a@b.example"], input=answers
+    )
+
+    assert result.exit_code == 0, result.stderr
+    recorded = (workdir / "shop/.apigen-answers.yml").read_text()
+    assert "description: Sells things" in recorded
+    assert "author_name: Your Name" in recorded
+    assert "author_email: a@b.example" in recorded
+    assert "python_version: '3.12'" in recorded
