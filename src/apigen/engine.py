@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+import subprocess
 import tempfile
 import warnings
 from contextlib import suppress
@@ -62,6 +63,7 @@ def generate(
         try:
             rendered = scratch / spec.name
             _render(framework, rendered, data, interactive=interactive)
+            _format_python(rendered)
             files = _files_under(rendered)
             _move_into_place(rendered, destination, files)
         finally:
@@ -169,6 +171,27 @@ def _render(
     # Copier raises plain ValueError when an answer fails a question's validator.
     except (CopierError, ValueError, JinjaError) as exc:
         raise TemplateError(str(exc) or type(exc).__name__) from exc
+
+
+def _format_python(project: Path) -> None:
+    """Sort imports and format with ruff under the project's own config.
+
+    Line breaks depend on the length of the names the user chose, so the template cannot be
+    formatted for every project in advance; this makes every project pass its own
+    `ruff format --check`.
+    """
+    from ruff.__main__ import find_ruff_bin
+
+    ruff = find_ruff_bin()
+    steps = (
+        [ruff, "check", "--no-cache", "--fix-only", "--select", "I", "--quiet", "."],
+        [ruff, "format", "--no-cache", "--quiet", "."],
+    )
+    for step in steps:
+        completed = subprocess.run(step, cwd=project, capture_output=True, text=True, check=False)
+        if completed.returncode != 0:
+            message = (completed.stderr or completed.stdout).strip().splitlines()
+            raise TemplateError(f"ruff could not format the rendered project: {message[:1]}")
 
 
 def _files_under(root: Path) -> list[str]:
