@@ -1,0 +1,198 @@
+"""P04: registration, the OAuth2 password flow, and every way a token can be wrong."""
+
+import base64
+import json
+import logging
+import secrets
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import jwt
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import text
+
+from tests.factories import Member, assert_error, unique_email
+
+
+def _claims(subject: Any, **changes: Any) -> dict[str, Any]:
+    now = datetime.now(UTC)
+    return {"sub": subject, "iat": now, "exp": now + timedelta(minutes=5)} | changes
+
+
+def _sign(claims: dict[str, Any], app: FastAPI, algorithm: str = "HS256") -> str:
+    key = app.state.settings.secret_key.get_secret_value()
+    return jwt.encode(claims, key, algorithm=algorithm)
+
+
+def _b64(data: dict[str, Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
+
+async def test_p04_register_token_me(
+    client: httpx.AsyncClient, app: FastAPI, caplog: pytest.LogCaptureFixture
+) -> None:
+    email, password = unique_email(), "Pa55word-" + secrets.token_hex(8)
+    with caplog.at_level(logging.DEBUG):
+        registered = await client.post(
+            "/api/v1/auth/register",
+            json={"email": email.upper(), "password": password, "full_name": "Grace Hopper"},
+        )
+        assert registered.status_code == 201, registered.text
+        token = await client.post(
+            "/api/v1/auth/token", data={"username": email, "password": password}
+        )
+    assert token.status_code == 200, token.text
+    assert password not in caplog.text
+    user = registered.json()
+    assert user == {
+        "id": user["id"],
+        "email": email,
+        "full_name": "Grace Hopper",
+        "role": "user",
+        "is_active": True,
+    }
+    for response in (registered, token):
+        assert password not in response.text
+        assert "password" not in response.text
+
+    body = token.json()
+    assert set(body) == {"access_token", "token_type", "expires_in"}
+    assert body["token_type"] == "bearer"
+    assert body["expires_in"] == app.state.settings.access_token_expire_minutes * 60
+    header = jwt.get_unverified_header(body["access_token"])
+    assert header["alg"] == "HS256"
+    claims = jwt.decode(
+        body["access_token"],
+        app.state.settings.secret_key.get_secret_value(),
+        algorithms=["HS256"],
+    )
+    assert claims["sub"] == str(user["id"])
+    assert claims["exp"] - claims["iat"] == body["expires_in"]
+
+    me = await client.get(
+        "/api/v1/users/me", headers={"Authorization": f"Bearer {body['access_token']}"}
+    )
+    assert me.status_code == 200
+    assert me.json() == user
+
+
+async def test_p04_password_is_stored_as_an_argon2_hash(
+    client: httpx.AsyncClient, app: FastAPI
+) -> None:
+    password = "Pa55word-" + secrets.token_hex(8)
+    response = await client.post(
+        "/api/v1/auth/register", json={"email": unique_email(), "password": password}
+    )
+    async with app.state.sessionmaker() as session:
+        stored = await session.scalar(
+            text("SELECT password_hash FROM users WHERE id = :id"), {"id": response.json()["id"]}
+        )
+    assert stored.startswith("$argon2")
+    assert password not in stored
+
+
+async def test_p04_wrong_password_or_unknown_email_is_401(
+    client: httpx.AsyncClient, member: Member
+) -> None:
+    for username, password in ((member.email, "wrong-password"), (unique_email(), "whatever1")):
+        response = await client.post(
+            "/api/v1/auth/token", data={"username": username, "password": password}
+        )
+        assert_error(response, 401, "INVALID_CREDENTIALS")
+        assert password not in response.text
+
+
+async def test_p04_token_request_needs_both_fields(client: httpx.AsyncClient) -> None:
+    response = await client.post("/api/v1/auth/token", data={"username": "someone@example.com"})
+    assert_error(response, 422, "VALIDATION_ERROR")
+
+
+async def test_p04_missing_credentials_is_401_not_authenticated(
+    client: httpx.AsyncClient,
+) -> None:
+    for headers in ({}, {"Authorization": "Basic dXNlcjpwYXNz"}, {"Authorization": "Bearer"}):
+        response = await client.get("/api/v1/users/me", headers=headers)
+        assert_error(response, 401, "NOT_AUTHENTICATED")
+
+
+FAR_FUTURE = 4_102_444_800  # 2100-01-01
+
+
+def _expired(app: FastAPI, user_id: int) -> str:
+    return _sign(_claims(str(user_id), exp=datetime.now(UTC) - timedelta(minutes=1)), app)
+
+
+def _unsigned(app: FastAPI, user_id: int) -> str:
+    header = _b64({"alg": "none", "typ": "JWT"})
+    return f"{header}.{_b64({'sub': str(user_id), 'iat': 0, 'exp': FAR_FUTURE})}."
+
+
+def _wrong_key(app: FastAPI, user_id: int) -> str:
+    return jwt.encode(_claims(str(user_id)), secrets.token_urlsafe(48), algorithm="HS256")
+
+
+def _other_algorithm(app: FastAPI, user_id: int) -> str:
+    return _sign(_claims(str(user_id)), app, algorithm="HS512")
+
+
+def _without_exp(app: FastAPI, user_id: int) -> str:
+    claims = _claims(str(user_id))
+    del claims["exp"]
+    return _sign(claims, app)
+
+
+def _integer_sub(app: FastAPI, user_id: int) -> str:
+    return _sign(_claims(user_id), app)
+
+
+def _unknown_user(app: FastAPI, user_id: int) -> str:
+    return _sign(_claims("987654321"), app)
+
+
+def _garbage(app: FastAPI, user_id: int) -> str:
+    return "not.a.jwt"
+
+
+FORGERIES: dict[str, Callable[[FastAPI, int], str]] = {
+    "expired": _expired,
+    "alg-none": _unsigned,
+    "wrong-key": _wrong_key,
+    "other-algorithm": _other_algorithm,
+    "missing-exp": _without_exp,
+    "integer-sub": _integer_sub,
+    "unknown-user": _unknown_user,
+    "garbage": _garbage,
+}
+
+
+@pytest.mark.parametrize("forgery", FORGERIES)
+async def test_p04_bad_token_is_401_invalid_token(
+    client: httpx.AsyncClient, app: FastAPI, member: Member, forgery: str
+) -> None:
+    token = FORGERIES[forgery](app, member.id)
+    response = await client.get("/api/v1/users/me", headers={"Authorization": f"Bearer {token}"})
+    assert_error(response, 401, "INVALID_TOKEN")
+
+
+async def test_p04_tampered_token_is_401(
+    client: httpx.AsyncClient, app: FastAPI, member: Member, admin: Member
+) -> None:
+    header, _, signature = _sign(_claims(str(member.id)), app).split(".")
+    forged_payload = _b64({"sub": str(admin.id), "iat": 0, "exp": FAR_FUTURE})
+    token = f"{header}.{forged_payload}.{signature}"
+    response = await client.get("/api/v1/users/me", headers={"Authorization": f"Bearer {token}"})
+    assert_error(response, 401, "INVALID_TOKEN")
+
+
+async def test_p04_deactivated_user_is_locked_out(
+    client: httpx.AsyncClient, member: Member, admin: Member
+) -> None:
+    response = await client.patch(
+        f"/api/v1/users/{member.id}", json={"is_active": False}, headers=admin.headers
+    )
+    assert response.json()["is_active"] is False
+    me = await client.get("/api/v1/users/me", headers=member.headers)
+    assert_error(me, 401, "INVALID_TOKEN")

@@ -1,0 +1,79 @@
+"""P18: the OpenAPI document and the interactive docs."""
+
+from typing import Any
+
+import httpx
+import pytest
+
+OPERATIONS = {
+    "/health": {"get"},
+    "/api/v1/auth/register": {"post"},
+    "/api/v1/auth/token": {"post"},
+    "/api/v1/users": {"get", "post"},
+    "/api/v1/users/me": {"get"},
+    "/api/v1/users/{user_id}": {"get", "patch", "delete"},
+    "/api/v1/profiles": {"post"},
+    "/api/v1/posts": {"post"},
+    "/api/v1/posts/{post_id}": {"get"},
+    "/api/v1/accounts": {"post"},
+    "/api/v1/accounts/{account_id}": {"get"},
+    "/api/v1/transfers": {"post"},
+    "/api/v2/users/{user_id}": {"get"},
+}
+
+
+@pytest.fixture(scope="module")
+async def document(client: httpx.AsyncClient) -> dict[str, Any]:
+    response = await client.get("/openapi.json")
+    assert response.status_code == 200
+    return response.json()
+
+
+async def test_p18_every_operation_is_described(document: dict[str, Any]) -> None:
+    assert document["openapi"].startswith("3.")
+    assert {path: set(item) for path, item in document["paths"].items()} == OPERATIONS
+
+
+async def test_p18_bearer_security_scheme(document: dict[str, Any]) -> None:
+    schemes = document["components"]["securitySchemes"]
+    (name, scheme) = next(iter(schemes.items()))
+    assert scheme["type"] == "oauth2"
+    assert scheme["flows"]["password"]["tokenUrl"] == "/api/v1/auth/token"
+    me = document["paths"]["/api/v1/users/me"]["get"]
+    assert {name: []} in me["security"]
+
+
+async def test_p18_request_and_response_schemas(document: dict[str, Any]) -> None:
+    transfer = document["paths"]["/api/v1/transfers"]["post"]
+    request_schema = transfer["requestBody"]["content"]["application/json"]["schema"]
+    assert request_schema["$ref"].endswith("/TransferCreate")
+    created = transfer["responses"]["201"]["content"]["application/json"]["schema"]
+    assert created["$ref"].endswith("/TransferRead")
+
+
+async def test_p18_errors_are_documented_with_the_envelope(document: dict[str, Any]) -> None:
+    for path, item in document["paths"].items():
+        if not path.startswith("/api/"):
+            continue
+        for method, operation in item.items():
+            errors = {code for code in operation["responses"] if code.startswith(("4", "5"))}
+            assert "429" in errors, (method, path)
+            for code in errors:
+                schema = operation["responses"][code]["content"]["application/json"]["schema"]
+                assert schema["$ref"].endswith("/ErrorEnvelope"), (method, path, code)
+    envelope = document["components"]["schemas"]["ErrorEnvelope"]
+    assert envelope["required"] == ["error"]
+
+
+async def test_p18_documented_statuses(document: dict[str, Any]) -> None:
+    transfer = document["paths"]["/api/v1/transfers"]["post"]["responses"]
+    assert {"201", "400", "401", "403", "404", "422", "429"} <= set(transfer)
+    delete = document["paths"]["/api/v1/users/{user_id}"]["delete"]["responses"]
+    assert {"204", "401", "403", "404"} <= set(delete)
+
+
+async def test_p18_interactive_docs(client: httpx.AsyncClient) -> None:
+    response = await client.get("/docs")
+    assert response.status_code == 200
+    assert "text/html" in response.headers["content-type"]
+    assert "/openapi.json" in response.text
