@@ -37,12 +37,12 @@ VARIANTS = (
         "custom-metadata",
         {
             "name": "shop-api",
-            "description": "Orders and carts",
+            "description": 'Orders & "carts" \\ it\'s <fast>',
             "author_name": "Ada Lovelace",
             "author_email": "ada@example.org",
         },
         "shop_api",
-        {"description": "Orders and carts", "author_name": "Ada Lovelace"},
+        {"description": 'Orders & "carts" \\ it\'s <fast>', "author_name": "Ada Lovelace"},
     ),
 )
 
@@ -160,6 +160,24 @@ def test_p24_python_version_is_declared(rendered: tuple[Path, str, Variant]) -> 
     pyproject = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
     assert pyproject["project"]["requires-python"] == f">={version}"
     assert pyproject["tool"]["ruff"]["target-version"] == f"py{version.replace('.', '')}"
+
+
+def test_p24_metadata_survives_quotes(rendered: tuple[Path, str, Variant]) -> None:
+    """Descriptions and names with quotes or backslashes still give valid TOML and Python."""
+    import ast
+    import tomllib
+
+    project, _, variant = rendered
+    spec = ProjectSpec(**variant.spec)
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
+    assert pyproject["project"]["name"] == spec.name
+    assert pyproject["project"]["description"] == spec.description
+    assert pyproject["project"]["authors"] == [
+        {"name": spec.author_name, "email": spec.author_email}
+    ]
+    if tuple(map(int, spec.python_version.split("."))) <= sys.version_info[:2]:
+        for source in project.rglob("*.py"):
+            ast.parse(source.read_text(encoding="utf-8"), filename=str(source))
 
 
 def test_p24_no_noqa(rendered: tuple[Path, str, Variant]) -> None:
