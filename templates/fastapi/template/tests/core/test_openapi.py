@@ -19,6 +19,8 @@ OPERATIONS = {
     "/api/v1/accounts/{account_id}": {"get"},
     "/api/v1/transfers": {"post"},
     "/api/v2/users/{user_id}": {"get"},
+    "/api/v1/notifications": {"post"},
+    "/api/v1/events/stream": {"get"},
 }
 
 
