@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
 
 logger = logging.getLogger(__name__)
 
@@ -165,15 +166,39 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
     )
 
 
+def _allowed_methods(request: Request) -> str:
+    """Every method the OpenAPI document lists for the request's path, for a 405's `Allow`.
+
+    Starlette's own `Allow` names only the first route that matched the path, but `GET` and
+    `POST /users` (or `GET`, `PATCH` and `DELETE /users/{id}`) are separate routes. A literal
+    path (`/users/me`) wins over the templates it also matches (`/users/{user_id}`).
+    """
+    path = request.url.path
+    paths: dict[str, dict[str, Any]] = request.app.openapi().get("paths", {})
+    matching = paths.get(path)
+    if matching is None:
+        matching = {}
+        for template, operations in paths.items():
+            if compile_path(template)[0].match(path):
+                matching |= operations
+    methods = {method.upper() for method in matching}
+    if "GET" in methods:
+        methods.add("HEAD")
+    return ", ".join(sorted(methods))
+
+
 async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
     status = HTTPStatus(exc.status_code)
     message = exc.detail if isinstance(exc.detail, str) else status.phrase
+    headers = exc.headers
+    if status is HTTPStatus.METHOD_NOT_ALLOWED and (allowed := _allowed_methods(request)):
+        headers = {**(headers or {}), "Allow": allowed}
     return error_response(
         request,
         status_code=exc.status_code,
         code=STATUS_CODES.get(status, status.name),
         message=message,
-        headers=exc.headers,
+        headers=headers,
     )
 
 

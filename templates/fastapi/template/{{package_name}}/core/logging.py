@@ -6,6 +6,7 @@ import sys
 from datetime import UTC, datetime
 from typing import Any
 
+HANDLER_NAME = "json-stdout"
 ACCESS_FIELDS = ("method", "path", "status", "duration_ms", "request_id", "client")
 
 
@@ -26,8 +27,12 @@ class JSONFormatter(logging.Formatter):
 
 
 def configure_logging(level: str) -> None:
-    handler = logging.StreamHandler(sys.stdout)
-    handler.setFormatter(JSONFormatter())
+    """Send JSON lines to stdout; calling it again replaces only its own handler."""
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    for handler in [h for h in root.handlers if h.get_name() == HANDLER_NAME]:
+        root.removeHandler(handler)
+    handler = logging.StreamHandler(sys.stdout)
+    handler.set_name(HANDLER_NAME)
+    handler.setFormatter(JSONFormatter())
+    root.addHandler(handler)
     root.setLevel(level.upper())

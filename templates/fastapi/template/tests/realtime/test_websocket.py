@@ -1,0 +1,69 @@
+"""P15: authenticated WebSocket clients join; one client's message reaches every client."""
+
+import json
+
+import pytest
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import ClientConnection, connect
+
+from tests.factories import ALLOWED_ORIGIN, register
+
+POLICY_VIOLATION = 1008
+MESSAGE_TOO_BIG = 1009
+
+
+def ws_url(base_url: str, token: str | None) -> str:
+    url = base_url.replace("http://", "ws://") + "/ws"
+    return f"{url}?token={token}" if token is not None else url
+
+
+def receive(client: ClientConnection) -> dict[str, object]:
+    return json.loads(client.recv(timeout=5))
+
+
+def test_p15_message_is_broadcast_to_every_client(live_server: str) -> None:
+    sender_id, _, sender_token = register(live_server)
+    _, _, other_token = register(live_server)
+    with (
+        connect(ws_url(live_server, sender_token), origin=ALLOWED_ORIGIN) as sender,
+        connect(ws_url(live_server, other_token)) as other,
+    ):
+        welcome = receive(sender)
+        assert welcome["type"] == "welcome"
+        assert welcome["user_id"] == sender_id
+        receive(other)
+        sender.send("hello, everyone")
+        expected = {"type": "message", "user_id": sender_id, "text": "hello, everyone"}
+        assert receive(other) == expected
+        assert receive(sender) == expected
+
+
+@pytest.mark.parametrize(
+    ("token", "origin"),
+    [(None, None), ("not-a-token", None), ("VALID", "http://evil.example")],
+    ids=["missing-token", "bad-token", "foreign-origin"],
+)
+def test_p15_refused_clients_are_closed_with_1008(
+    live_server: str, token: str | None, origin: str | None
+) -> None:
+    if token == "VALID":
+        _, _, token = register(live_server)
+    with (
+        connect(ws_url(live_server, token), origin=origin) as client,
+        pytest.raises(ConnectionClosed) as closed,
+    ):
+        client.recv(timeout=5)
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == POLICY_VIOLATION
+
+
+def test_p15_oversized_message_closes_with_1009(live_server: str) -> None:
+    _, _, token = register(live_server)
+    with connect(ws_url(live_server, token)) as client:
+        receive(client)
+        client.send("x" * 4097)
+        with pytest.raises(ConnectionClosed) as closed:
+            while True:
+                client.recv(timeout=5)
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == MESSAGE_TOO_BIG
