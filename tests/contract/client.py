@@ -5,13 +5,19 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import inspect
 import json
 import time
 import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.sync.client import ClientConnection
+from websockets.sync.client import connect as _ws_connect
 
 PASSWORD = "correct-horse-battery"  # meets the 8-128 character rule
 
@@ -162,3 +168,240 @@ def replace_payload(token: str, payload: dict[str, Any]) -> str:
 def claims_for(user_id: int, lifetime: int = 600, issued: float | None = None) -> dict[str, Any]:
     now = int(issued if issued is not None else time.time())
     return {"sub": str(user_id), "iat": now, "exp": now + lifetime}
+
+
+# --------------------------------------------------------------------------- WebSocket (P15)
+
+#: Seconds allowed for a WebSocket handshake, one received frame, or a closing handshake.
+WS_TIMEOUT = 5
+#: Longest text frame the service accepts (CONTRACT.md "WebSocket"); longer ones close with 1009.
+WS_MAX_TEXT = 4096
+#: websockets >= 15 would honour HTTP(S)_PROXY (the suite talks to the service directly), and
+#: websockets >= 17 wants ``legacy=True`` for a connection used outside a ``with`` block.
+_WS_OPTIONS: dict[str, Any] = {
+    key: value
+    for key, value in (("proxy", None), ("legacy", True))
+    if key in inspect.signature(_ws_connect).parameters
+}
+
+
+def ws_url(base_url: str, token: str | None, path: str = "/ws") -> str:
+    """``ws://host:port/ws?token=...`` for a service at ``http://host:port``."""
+    url = "ws" + base_url.removeprefix("http") + path
+    return url if token is None else f"{url}?{urlencode({'token': token})}"
+
+
+def ws_connect(base_url: str, token: str | None, origin: str | None = None) -> ClientConnection:
+    """Open ``/ws`` (the handshake itself must succeed: refusals are close frames, not HTTP)."""
+    url = ws_url(base_url, token)
+    try:
+        return _ws_connect(
+            url,
+            origin=origin,  # type: ignore[arg-type]  # websockets' Origin is a NewType of str
+            open_timeout=WS_TIMEOUT,
+            close_timeout=WS_TIMEOUT,
+            ping_interval=None,
+            **_WS_OPTIONS,
+        )
+    except InvalidStatus as exc:
+        raise AssertionError(
+            f"WebSocket handshake at {url} answered HTTP {exc.response.status_code}; "
+            "the contract accepts the handshake and refuses with a close frame (code 1008)"
+        ) from exc
+
+
+def ws_receive(ws: ClientConnection, timeout: float = WS_TIMEOUT) -> dict[str, Any]:
+    """The next frame as JSON; fails if none arrives within ``timeout`` or the server closes."""
+    try:
+        frame = ws.recv(timeout=timeout)
+    except TimeoutError:
+        raise AssertionError(f"no WebSocket frame within {timeout}s") from None
+    except ConnectionClosed as exc:
+        raise AssertionError(f"WebSocket closed while a frame was expected: {exc}") from exc
+    assert isinstance(frame, str), f"expected a text frame, got {frame!r}"
+    message = json.loads(frame)
+    assert isinstance(message, dict), message
+    return message
+
+
+def ws_receive_until(
+    ws: ClientConnection,
+    predicate: Callable[[dict[str, Any]], bool],
+    timeout: float = WS_TIMEOUT,
+) -> dict[str, Any]:
+    """The first JSON frame matching ``predicate`` (others are skipped) within ``timeout``."""
+    deadline = time.monotonic() + timeout
+    seen: list[dict[str, Any]] = []
+    while (remaining := deadline - time.monotonic()) > 0:
+        try:
+            message = ws_receive(ws, remaining)
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}; frames seen before: {seen}") from None
+        if predicate(message):
+            return message
+        seen.append(message)
+    raise AssertionError(f"no matching WebSocket frame within {timeout}s; frames seen: {seen}")
+
+
+def ws_close_code(ws: ClientConnection, timeout: float = WS_TIMEOUT) -> int | None:
+    """Read until the server closes; the code of its close frame (None: no close frame)."""
+    deadline = time.monotonic() + timeout
+    frames: list[str | bytes] = []
+    while (remaining := deadline - time.monotonic()) > 0:
+        try:
+            frames.append(ws.recv(timeout=remaining))
+        except TimeoutError:
+            break
+        except ConnectionClosed as exc:
+            return exc.rcvd.code if exc.rcvd is not None else None
+    raise AssertionError(f"the server did not close the WebSocket within {timeout}s: {frames}")
+
+
+def ws_refusal_code(base_url: str, token: str | None, origin: str | None = None) -> int | None:
+    """Connect and return the close code the server refuses the client with."""
+    with ws_connect(base_url, token, origin) as ws:
+        return ws_close_code(ws)
+
+
+def ws_join(
+    base_url: str, user: User, origin: str | None = None
+) -> tuple[ClientConnection, dict[str, Any]]:
+    """Connect as ``user``; returns the connection and its welcome message (checked)."""
+    ws = ws_connect(base_url, user.token, origin)
+    try:
+        welcome = ws_receive(ws)
+        assert welcome.get("type") == "welcome", welcome
+        assert welcome.get("user_id") == user.id, welcome
+    except BaseException:
+        ws.close()
+        raise
+    return ws, welcome
+
+
+def ws_chat_message(user: User, text: str) -> dict[str, Any]:
+    """The broadcast frame every joined client receives when ``user`` sends ``text``."""
+    return {"type": "message", "user_id": user.id, "text": text}
+
+
+# --------------------------------------------------------------------------- SSE (P16)
+
+EVENTS_PATH = "/api/v1/events/stream"
+#: Seconds to wait for a domain event to reach a stream after the request causing it returned.
+EVENT_TIMEOUT = 10
+
+
+@dataclass(frozen=True)
+class ServerSentEvent:
+    event: str
+    data: str
+
+    def json(self) -> Any:
+        return json.loads(self.data)
+
+
+class EventStream:
+    """An open ``GET /api/v1/events/stream``, parsed as the SSE spec says.
+
+    Every read is bounded by ``read_timeout`` (the service pings every ``SSE_PING_SECONDS``, so
+    an idle but healthy stream always has something to read) and every wait by its deadline.
+    Each stream has an HTTP connection of its own.
+    """
+
+    def __init__(self, base_url: str, token: str | None, read_timeout: float) -> None:
+        self.read_timeout = read_timeout
+        self._http = httpx.Client(base_url=base_url, timeout=httpx.Timeout(5, read=read_timeout))
+        headers = {"Accept": "text/event-stream", "Cache-Control": "no-cache"}
+        if token is not None:
+            headers.update(bearer(token))
+        self._context = self._http.stream("GET", EVENTS_PATH, headers=headers)
+        try:
+            self.response = self._context.__enter__()
+        except BaseException:
+            self._http.close()
+            raise
+        self._lines = self.response.iter_lines()
+        self._event = ""
+        self._data: list[str] = []
+        self.comments: list[str] = []
+        self.events: list[ServerSentEvent] = []
+
+    def __enter__(self) -> EventStream:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Disconnect (the service must notice and end the stream)."""
+        try:
+            self._context.__exit__(None, None, None)
+        finally:
+            self._http.close()
+
+    def _next_line(self) -> str:
+        try:
+            return next(self._lines)
+        except StopIteration:
+            raise AssertionError("the event stream ended while it was being read") from None
+        except httpx.ReadTimeout:
+            raise AssertionError(
+                f"nothing (not even a keep-alive comment) on the event stream for "
+                f"{self.read_timeout}s"
+            ) from None
+
+    def _read(self, deadline: float) -> Iterator[ServerSentEvent | str]:
+        """Yield events and comments (``str``) until ``deadline``."""
+        while time.monotonic() < deadline:
+            line = self._next_line()
+            if line == "":
+                # Reset before yielding: the caller may stop iterating at the yield.
+                name, data = self._event or "message", self._data
+                self._event, self._data = "", []
+                if data:
+                    event = ServerSentEvent(name, "\n".join(data))
+                    self.events.append(event)
+                    yield event
+                continue
+            if line.startswith(":"):
+                self.comments.append(line)
+                yield line
+                continue
+            field, _, value = line.partition(":")
+            value = value.removeprefix(" ")
+            if field == "event":
+                self._event = value
+            elif field == "data":
+                self._data.append(value)
+
+    def wait_for(
+        self, predicate: Callable[[ServerSentEvent], bool], timeout: float = EVENT_TIMEOUT
+    ) -> ServerSentEvent:
+        """The first event matching ``predicate`` within ``timeout`` seconds."""
+        start = len(self.events)
+        for item in self._read(time.monotonic() + timeout):
+            if isinstance(item, ServerSentEvent) and predicate(item):
+                return item
+        raise AssertionError(
+            f"no matching event within {timeout}s; events seen: {self.events[start:]}"
+        )
+
+    def wait_for_domain_event(
+        self, name: str, match: Callable[[dict[str, Any]], bool], timeout: float = EVENT_TIMEOUT
+    ) -> dict[str, Any]:
+        """The payload (``{"type", "data", "occurred_at"}``) of the first ``name`` event whose
+        ``data`` satisfies ``match``."""
+
+        def wanted(event: ServerSentEvent) -> bool:
+            if event.event != name:
+                return False
+            payload = event.json()
+            return isinstance(payload, dict) and match(payload.get("data") or {})
+
+        return self.wait_for(wanted, timeout).json()
+
+    def wait_for_comment(self, timeout: float) -> str:
+        """The first comment line (``: ping``) within ``timeout`` seconds."""
+        for item in self._read(time.monotonic() + timeout):
+            if isinstance(item, str):
+                return item
+        raise AssertionError(f"no comment line on the event stream within {timeout}s")

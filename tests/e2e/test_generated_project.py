@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 import subprocess
+import time
 from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
@@ -68,16 +70,38 @@ def test_p22_migrate_on_an_empty_postgres_database(build_project: Build, framewo
         assert result.returncode == 0, _show(result)
 
 
+#: SECRET_KEY values production must refuse: None = unset (and no .env), placeholder, too short.
+WEAK_KEYS = {"missing": None, "empty": "", "default": "changeme", "short": "k3y-0f-10c"}
+
+
+@pytest.mark.parametrize("weak", sorted(WEAK_KEYS))
+@pytest.mark.parametrize("command", ["serve", "migrate"])
 @pytest.mark.parametrize("framework", FRAMEWORKS)
-def test_p21_production_refuses_the_default_key(build_project: Build, framework: str) -> None:
-    """APP_ENV=production with an empty SECRET_KEY must not start."""
+def test_p21_production_refuses_a_weak_key(
+    build_project: Build, framework: str, command: str, weak: str, tmp_path: Path
+) -> None:
+    """APP_ENV=production with a missing, default or short SECRET_KEY exits at once, non-zero,
+    with a message naming SECRET_KEY and neither a traceback nor the key in its output."""
     project = build_project(framework)
     package = harness.package_name(project.path)
-    result = harness.run_in_project(
-        project.path,
-        project.venv,
-        ["-m", package, "serve", "--host", "127.0.0.1", "--port", str(harness.free_port())],
-        {"APP_ENV": "production", "SECRET_KEY": "", "DATABASE_URL": "sqlite:///:memory:"},
-        timeout=60,
-    )
+    key = WEAK_KEYS[weak]
+    env = {"APP_ENV": "production", "DATABASE_URL": harness.sqlite_url(tmp_path / "app.db")}
+    project_dir = project.path
+    if key is None:  # no SECRET_KEY anywhere: a copy of the project without its .env
+        project_dir = tmp_path / "no-dotenv"
+        shutil.copytree(project.path, project_dir, ignore=shutil.ignore_patterns(".env"))
+    else:
+        env["SECRET_KEY"] = key
+    args = ["-m", package, command]
+    if command == "serve":
+        args += ["--host", "127.0.0.1", "--port", str(harness.free_port())]
+    started = time.monotonic()
+    result = harness.run_in_project(project_dir, project.venv, args, env, timeout=60)
+    elapsed = time.monotonic() - started
     assert result.returncode != 0, _show(result)
+    assert elapsed < 30, f"took {elapsed:.1f}s to refuse\n{_show(result)}"
+    assert "SECRET_KEY" in result.stdout, _show(result)
+    assert "Traceback" not in result.stdout, _show(result)
+    if key:
+        assert key not in result.stdout, _show(result)
+    assert not (tmp_path / "app.db").exists(), "it migrated before refusing"

@@ -63,6 +63,14 @@ _SCRUBBED_ENV = (
     "DB_POOL_SIZE",
     "DB_MAX_OVERFLOW",
     "LOG_LEVEL",
+    "SSE_PING_SECONDS",
+    "MAIL_BACKEND",
+    "MAIL_FROM",
+    "SMTP_HOST",
+    "SMTP_PORT",
+    "SMTP_USERNAME",
+    "SMTP_PASSWORD",
+    "SMTP_STARTTLS",
     "VIRTUAL_ENV",
     "PYTHONPATH",
     "PYTHONHOME",
@@ -367,6 +375,10 @@ class Service:
     #: The JWT signing key, when known (lets the suite sign expired tokens); None for a remote one.
     secret_key: str | None = None
     log_path: Path | None = None
+    #: Worker processes behind ``base_url`` (scale-out tests need 2 or more, sharing Redis).
+    workers: int = 1
+    #: The service's ``SSE_PING_SECONDS`` (keep-alive comment interval of the event stream).
+    sse_ping_seconds: float = 15
 
     @property
     def limit_amount(self) -> int:
@@ -443,6 +455,12 @@ def boot(
             rate_limit=rate_limit,
             secret_key=settings.get("SECRET_KEY") or read_dotenv(project_dir).get("SECRET_KEY"),
             log_path=log_path,
+            workers=workers,
+            sse_ping_seconds=float(
+                settings.get("SSE_PING_SECONDS")
+                or read_dotenv(project_dir).get("SSE_PING_SECONDS")
+                or 15
+            ),
         )
     finally:
         stop_process_group(process)

@@ -59,7 +59,9 @@ async def test_p09_money_is_a_two_decimal_string(
     assert await balance_of(client, member, account["id"]) == shown
 
 
-@pytest.mark.parametrize("balance", ["-0.01", "1.005", "abc"])
+@pytest.mark.parametrize(
+    "balance", ["-0.01", "1.005", "abc", "1e2", " 1", "1234567890123", 1e13, 0.001]
+)
 async def test_p09_invalid_opening_balance_is_422(
     client: httpx.AsyncClient, member: Member, balance: str
 ) -> None:

@@ -152,6 +152,14 @@ def _unknown_user(app: FastAPI, user_id: int) -> str:
     return _sign(_claims("987654321"), app)
 
 
+def _unstorable_sub(app: FastAPI, user_id: int) -> str:
+    return _sign(_claims(str(2**63)), app)  # no id column holds it: never sent to the database
+
+
+def _non_ascii_digits_sub(app: FastAPI, user_id: int) -> str:
+    return _sign(_claims("\u00b2"), app)  # "²".isdigit() is true, int("²") is an error
+
+
 def _garbage(app: FastAPI, user_id: int) -> str:
     return "not.a.jwt"
 
@@ -164,6 +172,8 @@ FORGERIES: dict[str, Callable[[FastAPI, int], str]] = {
     "missing-exp": _without_exp,
     "integer-sub": _integer_sub,
     "unknown-user": _unknown_user,
+    "unstorable-sub": _unstorable_sub,
+    "non-ascii-digits-sub": _non_ascii_digits_sub,
     "garbage": _garbage,
 }
 

@@ -17,6 +17,18 @@ async def test_p06_wrong_method_is_405(client: httpx.AsyncClient) -> None:
     assert_error(await client.delete("/health"), 405, "METHOD_NOT_ALLOWED")
 
 
+async def test_p06_405_allows_every_method_of_the_path(client: httpx.AsyncClient) -> None:
+    """`Allow` lists the methods of every route on the path, not just the first route's."""
+    for path, allowed in (
+        ("/api/v1/users", "GET, HEAD, POST"),
+        ("/api/v1/users/1", "DELETE, GET, HEAD, PATCH"),
+        ("/api/v1/users/me", "GET, HEAD"),
+    ):
+        response = await client.put(path)
+        assert_error(response, 405, "METHOD_NOT_ALLOWED")
+        assert response.headers["Allow"] == allowed, path
+
+
 async def test_p06_malformed_json_is_400(client: httpx.AsyncClient, member: Member) -> None:
     response = await client.post(
         "/api/v1/posts",

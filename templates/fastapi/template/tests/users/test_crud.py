@@ -4,7 +4,7 @@ import httpx
 from fastapi import FastAPI
 from sqlalchemy import text
 
-from tests.factories import Member, assert_error, create_member, unique_email
+from tests.factories import Member, assert_error, create_member, error_fields, unique_email
 
 
 async def test_p01_create_read_update_delete(client: httpx.AsyncClient, admin: Member) -> None:
@@ -114,3 +114,29 @@ async def test_p01_a_user_who_owns_accounts_cannot_be_deleted(
     assert_error(response, 409, "USER_HAS_ACCOUNTS")
     still_there = await client.get(f"/api/v1/users/{member.id}", headers=admin.headers)
     assert still_there.status_code == 200
+
+
+async def test_p01_null_is_422_for_fields_that_cannot_be_empty(
+    client: httpx.AsyncClient, admin: Member, member: Member
+) -> None:
+    """Omitted means unchanged; `null` clears only `full_name` — the rest cannot hold it."""
+    for field in ("email", "password", "role", "is_active"):
+        response = await client.patch(
+            f"/api/v1/users/{member.id}", json={field: None}, headers=admin.headers
+        )
+        assert error_fields(response) == {field}
+    cleared = await client.patch(
+        f"/api/v1/users/{member.id}", json={"full_name": None}, headers=member.headers
+    )
+    assert cleared.status_code == 200, cleared.text
+    assert cleared.json()["full_name"] is None
+
+
+async def test_p01_reserved_test_domains_are_valid_addresses(client: httpx.AsyncClient) -> None:
+    """`format: email` in the OpenAPI document: RFC 2606's `.test` is as valid as any."""
+    email = unique_email("reserved").replace("@example.com", "@qa.example.test")
+    response = await client.post(
+        "/api/v1/auth/register", json={"email": email.upper(), "password": "s3cret-password"}
+    )
+    assert response.status_code == 201, response.text
+    assert response.json()["email"] == email
