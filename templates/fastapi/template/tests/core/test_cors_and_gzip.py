@@ -48,3 +48,15 @@ async def test_p19_small_or_unaccepted_responses_are_not(client: httpx.AsyncClie
     assert "Content-Encoding" not in small.headers
     identity = await client.get("/openapi.json", headers={"Accept-Encoding": "identity"})
     assert "Content-Encoding" not in identity.headers
+
+
+async def test_p06_refused_preflight_uses_the_error_envelope(client: httpx.AsyncClient) -> None:
+    response = await client.options(
+        "/api/v1/users",
+        headers={"Origin": "http://evil.example", "Access-Control-Request-Method": "GET"},
+    )
+    assert response.status_code == 400
+    assert "access-control-allow-origin" not in response.headers
+    error = response.json()["error"]
+    assert error["code"] == "CORS_REJECTED"
+    assert error["request_id"] == response.headers["x-request-id"]
