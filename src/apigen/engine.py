@@ -47,7 +47,9 @@ def generate(
     """Render ``spec`` into ``output_dir / spec.name``.
 
     ``force`` merges into a non-empty destination, overwriting the files the template produces
-    and leaving every other file alone. ``secret_key`` defaults to a fresh random key; it reaches
+    (except the framework's ``keep_existing`` ones, such as ``.env`` and its secret key) and
+    leaving every other file alone; a merge that fails puts back every file it displaced.
+    ``secret_key`` defaults to a fresh random key; it reaches
     the template as the ``secret_key`` answer and is never recorded in the answers file.
     ``interactive`` lets Copier prompt for questions that have no answer yet.
     """
@@ -64,8 +66,9 @@ def generate(
             rendered = scratch / spec.name
             _render(framework, rendered, data, interactive=interactive)
             _format_python(rendered)
+            _finish(rendered, destination, framework)
             files = _files_under(rendered)
-            _move_into_place(rendered, destination, files)
+            _move_into_place(rendered, destination, files, backup=scratch / "displaced")
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
     except BaseException:
@@ -202,29 +205,79 @@ def _files_under(root: Path) -> list[str]:
     )
 
 
-def _move_into_place(rendered: Path, destination: Path, files: list[str]) -> None:
+def _finish(rendered: Path, destination: Path, framework: Framework) -> None:
+    """Owner-only permissions on secret files; keep the ones a project already has."""
+    for relative in framework.private_files:
+        with suppress(FileNotFoundError):
+            (rendered / relative).chmod(0o600)
+    for relative in framework.keep_existing:
+        if os.path.lexists(destination / relative):
+            with suppress(FileNotFoundError):
+                (rendered / relative).unlink()
+
+
+def _move_into_place(rendered: Path, destination: Path, files: list[str], *, backup: Path) -> None:
     """Rename ``rendered`` to ``destination``, or merge it into an existing folder."""
     try:
         if destination.exists():
-            _merge(rendered, destination, files)
+            _check_merge(destination, files)
+            _merge(rendered, destination, files, backup=backup)
         else:
             rendered.replace(destination)
     except OSError as exc:
         raise DestinationNotWritable(destination, exc.strerror or str(exc)) from exc
 
 
-def _merge(rendered: Path, destination: Path, files: list[str]) -> None:
-    """Move the rendered files into ``destination``, overwriting only those files."""
+def _check_merge(destination: Path, files: list[str]) -> None:
+    """Refuse a merge that would replace a folder, write under a file, or follow a link."""
     for relative in files:
-        target = destination / relative
-        if target.is_dir() and not target.is_symlink():
-            raise DestinationNotWritable(target, "a folder stands where the template puts a file")
-        for parent in reversed(target.relative_to(destination).parents[:-1]):
-            if (destination / parent).is_file():
+        path = destination
+        for part in Path(relative).parts:
+            path = path / part
+            if path.is_symlink():
                 raise DestinationNotWritable(
-                    destination / parent, "a file stands where the template puts a folder"
+                    path, "a symbolic link stands where the template writes; remove it first"
                 )
-    for relative in files:
+            if not path.exists():
+                break
+            if path.is_file() and path != destination / relative:
+                raise DestinationNotWritable(path, "a file stands where the template puts a folder")
         target = destination / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        (rendered / relative).replace(target)
+        if target.is_dir():
+            raise DestinationNotWritable(target, "a folder stands where the template puts a file")
+
+
+def _merge(rendered: Path, destination: Path, files: list[str], *, backup: Path) -> None:
+    """Move the rendered files into ``destination``; on failure, undo every move.
+
+    Files the template replaces are first moved aside into ``backup`` (in the scratch folder, on
+    the same file system), so that a failure part-way can put them back.
+    """
+    placed: list[tuple[Path, Path | None]] = []
+    created: list[Path] = []
+    try:
+        for relative in files:
+            target = destination / relative
+            for parent in reversed(Path(relative).parents[:-1]):
+                folder = destination / parent
+                if not folder.exists():
+                    folder.mkdir()
+                    created.append(folder)
+            saved = None
+            if os.path.lexists(target):
+                saved = backup / relative
+                saved.parent.mkdir(parents=True, exist_ok=True)
+                target.replace(saved)
+            placed.append((target, saved))
+            (rendered / relative).replace(target)
+    except OSError:
+        for target, saved in reversed(placed):
+            with suppress(OSError):
+                if os.path.lexists(target):
+                    target.unlink()
+                if saved is not None:
+                    saved.replace(target)
+        for folder in reversed(created):
+            with suppress(OSError):
+                folder.rmdir()
+        raise

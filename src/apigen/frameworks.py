@@ -34,6 +34,10 @@ class Framework:
     label: str
     template_dir: Path
     ready: bool = True
+    #: Files a ``--force`` run leaves alone when the project has them (its secrets, its settings).
+    keep_existing: tuple[str, ...] = (".env",)
+    #: Files only the owner may read.
+    private_files: tuple[str, ...] = (".env",)
 
 
 def _registry() -> dict[str, Framework]:

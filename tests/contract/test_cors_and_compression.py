@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from tests.contract.client import new_user
+from tests.contract.client import assert_error, new_user
 
 ALLOWED = "http://localhost:3000"
 FOREIGN = "http://evil.example"
@@ -42,6 +42,7 @@ def test_p19_preflight_for_foreign_origin_is_not_allowed(client: httpx.Client) -
         headers={"Origin": FOREIGN, "Access-Control-Request-Method": "POST"},
     )
     assert response.headers.get("Access-Control-Allow-Origin") in (None, "")
+    assert_error(response, 400, "CORS_REJECTED")
 
 
 def test_p19_large_response_is_gzipped(client: httpx.Client) -> None:

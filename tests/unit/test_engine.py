@@ -119,6 +119,54 @@ def test_force_refuses_a_folder_where_the_template_puts_a_file(
     assert snapshot(tmp_path) == before
 
 
+def test_force_keeps_an_existing_env_and_its_secret(tmp_path: Path, tiny: str) -> None:
+    build_file_tree(tmp_path / "shop", {".env": "SECRET_KEY=the-one-in-use\n"})
+    result = generate(ProjectSpec(name="shop", framework=tiny), output_dir=tmp_path, force=True)
+    assert (tmp_path / "shop/.env").read_text() == "SECRET_KEY=the-one-in-use\n"
+    assert ".env" not in result.files
+
+
+def test_env_is_readable_by_its_owner_only(tmp_path: Path, tiny: str) -> None:
+    generate(ProjectSpec(name="shop", framework=tiny), output_dir=tmp_path)
+    assert stat.S_IMODE((tmp_path / "shop/.env").stat().st_mode) == 0o600
+
+
+@pytest.mark.parametrize("link_to", ["nowhere", "elsewhere"], ids=["dangling", "outside"])
+def test_force_does_not_write_through_symbolic_links(
+    tmp_path: Path, tiny: str, snapshot: SnapshotFn, link_to: str
+) -> None:
+    (tmp_path / "elsewhere").mkdir()
+    build_file_tree(tmp_path / "shop", {".env": "SECRET_KEY=mine\n", "README.md": "old"})
+    (tmp_path / "shop" / "shop").symlink_to(tmp_path / link_to)
+    before = snapshot(tmp_path)
+    with pytest.raises(DestinationNotWritable) as raised:
+        generate(ProjectSpec(name="shop", framework=tiny), output_dir=tmp_path, force=True)
+    assert "symbolic link" in str(raised.value)
+    assert snapshot(tmp_path) == before
+
+
+def test_failed_merge_puts_back_what_it_displaced(
+    tmp_path: Path, tiny: str, snapshot: SnapshotFn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build_file_tree(tmp_path / "shop", {"README.md": "old", "shop/__init__.py": "OLD = 1\n"})
+    before = snapshot(tmp_path)
+    real_replace = Path.replace
+    calls = {"n": 0}
+
+    def flaky_replace(self: Path, target: Path) -> Path:
+        calls["n"] += 1
+        if calls["n"] == 5:
+            raise OSError(28, "No space left on device")
+        return real_replace(self, target)
+
+    monkeypatch.setattr(Path, "replace", flaky_replace)
+    with pytest.raises(DestinationNotWritable):
+        generate(ProjectSpec(name="shop", framework=tiny), output_dir=tmp_path, force=True)
+    monkeypatch.undo()
+    assert calls["n"] >= 5
+    assert snapshot(tmp_path) == before
+
+
 def test_output_dir_below_a_file_is_not_writable(
     tmp_path: Path, tiny: str, snapshot: SnapshotFn
 ) -> None:
