@@ -25,6 +25,13 @@ async def open_account(
     return response.json()
 
 
+async def transfer(
+    client: httpx.AsyncClient, owner: Member, source: int, target: int, amount: Any
+) -> httpx.Response:
+    body = {"from_account_id": source, "to_account_id": target, "amount": amount}
+    return await client.post("/api/v1/transfers", json=body, headers=owner.headers)
+
+
 async def balance_of(client: httpx.AsyncClient, owner: Member, account_id: int) -> str:
     response = await client.get(f"/api/v1/accounts/{account_id}", headers=owner.headers)
     assert response.status_code == 200, response.text
@@ -76,11 +83,7 @@ async def test_p09_transfer_moves_money(
 ) -> None:
     source = await open_account(client, member, "100.00")
     target = await open_account(client, other_member, "5.00")
-    response = await client.post(
-        "/api/v1/transfers",
-        json={"from_account_id": source["id"], "to_account_id": target["id"], "amount": "30.25"},
-        headers=member.headers,
-    )
+    response = await transfer(client, member, source["id"], target["id"], "30.25")
     assert response.status_code == 201, response.text
     record = response.json()
     assert record == {
@@ -99,11 +102,7 @@ async def test_p09_insufficient_funds_changes_nothing(
 ) -> None:
     source = await open_account(client, member, "10.00")
     target = await open_account(client, other_member, "1.00")
-    response = await client.post(
-        "/api/v1/transfers",
-        json={"from_account_id": source["id"], "to_account_id": target["id"], "amount": "10.01"},
-        headers=member.headers,
-    )
+    response = await transfer(client, member, source["id"], target["id"], "10.01")
     assert_error(response, 400, "INSUFFICIENT_FUNDS")
     assert await balance_of(client, member, source["id"]) == "10.00"
     assert await balance_of(client, other_member, target["id"]) == "1.00"
@@ -115,11 +114,7 @@ async def test_p09_whole_balance_can_be_sent(
 ) -> None:
     source = await open_account(client, member, "10.00")
     target = await open_account(client, other_member, "0")
-    response = await client.post(
-        "/api/v1/transfers",
-        json={"from_account_id": source["id"], "to_account_id": target["id"], "amount": 10},
-        headers=member.headers,
-    )
+    response = await transfer(client, member, source["id"], target["id"], 10)
     assert response.status_code == 201
     assert await balance_of(client, member, source["id"]) == "0.00"
 
@@ -127,11 +122,7 @@ async def test_p09_whole_balance_can_be_sent(
 async def test_p09_unknown_account_is_404(client: httpx.AsyncClient, member: Member) -> None:
     source = await open_account(client, member)
     for from_id, to_id in ((source["id"], 987654321), (987654321, source["id"])):
-        response = await client.post(
-            "/api/v1/transfers",
-            json={"from_account_id": from_id, "to_account_id": to_id, "amount": "1.00"},
-            headers=member.headers,
-        )
+        response = await transfer(client, member, from_id, to_id, "1.00")
         assert_error(response, 404, "ACCOUNT_NOT_FOUND")
     missing = await client.get("/api/v1/accounts/987654321", headers=member.headers)
     assert_error(missing, 404, "ACCOUNT_NOT_FOUND")
@@ -142,11 +133,7 @@ async def test_p09_only_the_owner_sends_from_an_account(
 ) -> None:
     theirs = await open_account(client, other_member, "50.00")
     mine = await open_account(client, member, "0.00")
-    response = await client.post(
-        "/api/v1/transfers",
-        json={"from_account_id": theirs["id"], "to_account_id": mine["id"], "amount": "1.00"},
-        headers=member.headers,
-    )
+    response = await transfer(client, member, theirs["id"], mine["id"], "1.00")
     assert_error(response, 403, "FORBIDDEN")
     assert await balance_of(client, other_member, theirs["id"]) == "50.00"
     assert await transfers_from(app, theirs["id"]) == 0
@@ -168,33 +155,21 @@ async def test_p09_invalid_amount_is_422(
 ) -> None:
     source = await open_account(client, member)
     target = await open_account(client, other_member)
-    response = await client.post(
-        "/api/v1/transfers",
-        json={"from_account_id": source["id"], "to_account_id": target["id"], "amount": amount},
-        headers=member.headers,
-    )
+    response = await transfer(client, member, source["id"], target["id"], amount)
     assert error_fields(response) == {"amount"}
     assert await balance_of(client, member, source["id"]) == "100.00"
 
 
 async def test_p09_same_account_is_422(client: httpx.AsyncClient, member: Member) -> None:
     account = await open_account(client, member)
-    response = await client.post(
-        "/api/v1/transfers",
-        json={"from_account_id": account["id"], "to_account_id": account["id"], "amount": "1"},
-        headers=member.headers,
-    )
+    response = await transfer(client, member, account["id"], account["id"], "1")
     assert_error(response, 422, "VALIDATION_ERROR")
 
 
 async def test_p09_validation_comes_before_existence(
     client: httpx.AsyncClient, member: Member
 ) -> None:
-    response = await client.post(
-        "/api/v1/transfers",
-        json={"from_account_id": 987654321, "to_account_id": 987654322, "amount": "-1"},
-        headers=member.headers,
-    )
+    response = await transfer(client, member, 987654321, 987654322, "-1")
     assert_error(response, 422, "VALIDATION_ERROR")
 
 
@@ -215,11 +190,7 @@ async def test_p09_concurrent_transfers_keep_total(
     async def send(owner: Member, source: int, target: int, amount: str) -> list[int]:
         statuses = []
         for _ in range(10):
-            response = await client.post(
-                "/api/v1/transfers",
-                json={"from_account_id": source, "to_account_id": target, "amount": amount},
-                headers=owner.headers,
-            )
+            response = await transfer(client, owner, source, target, amount)
             statuses.append(response.status_code)
         return statuses
 

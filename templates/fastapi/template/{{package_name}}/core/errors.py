@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Scope
 from starlette.routing import compile_path
 
 logger = logging.getLogger(__name__)
@@ -101,12 +102,8 @@ def error_body(
     return {"error": error}
 
 
-def _request_id(request: Request) -> str:
-    return getattr(request.state, "request_id", "")
-
-
 def error_response(
-    request: Request,
+    scope: Scope,
     *,
     status_code: int,
     code: str,
@@ -114,11 +111,13 @@ def error_response(
     details: list[dict[str, Any]] | None = None,
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
+    """The envelope for the request `scope` describes: from a handler (`request.scope`) or from
+    ASGI middleware, which answers before any route runs."""
     body = error_body(
         code=code,
         message=message,
-        path=request.url.path,
-        request_id=_request_id(request),
+        path=scope["path"],
+        request_id=scope.get("state", {}).get("request_id", ""),
         details=details,
     )
     return JSONResponse(body, status_code=status_code, headers=headers)
@@ -139,7 +138,7 @@ def validation_details(errors: Any) -> list[dict[str, Any]]:
 
 async def _app_error(request: Request, exc: AppError) -> JSONResponse:
     return error_response(
-        request,
+        request.scope,
         status_code=exc.status_code,
         code=exc.code,
         message=exc.message,
@@ -152,13 +151,13 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
     errors = exc.errors()
     if any(error["type"] == "json_invalid" for error in errors):
         return error_response(
-            request,
+            request.scope,
             status_code=HTTPStatus.BAD_REQUEST,
             code="MALFORMED_REQUEST",
             message="The request body is not valid JSON",
         )
     return error_response(
-        request,
+        request.scope,
         status_code=HTTPStatus.UNPROCESSABLE_ENTITY,
         code="VALIDATION_ERROR",
         message="The request is invalid",
@@ -194,7 +193,7 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResp
     if status is HTTPStatus.METHOD_NOT_ALLOWED and (allowed := _allowed_methods(request)):
         headers = {**(headers or {}), "Allow": allowed}
     return error_response(
-        request,
+        request.scope,
         status_code=exc.status_code,
         code=STATUS_CODES.get(status, status.name),
         message=message,
