@@ -1,8 +1,11 @@
 """P05: roles — what a `user` may not do, and what an `admin` may."""
 
-import httpx
+import secrets
 
-from tests.factories import Member, assert_error, unique_email
+import httpx
+from pydantic import SecretStr
+
+from tests.factories import PASSWORD, AppBuilder, Member, assert_error, make_client, unique_email
 
 
 async def test_p05_user_cannot_delete_users(
@@ -55,3 +58,36 @@ async def test_p05_a_promoted_user_gains_admin_rights(
     assert response.json()["role"] == "admin"
     deleted = await client.delete(f"/api/v1/users/{other_member.id}", headers=member.headers)
     assert deleted.status_code == 204
+
+
+async def test_p05_first_admin_email_registered_by_someone_else_is_taken_over(
+    client: httpx.AsyncClient, build_app: AppBuilder
+) -> None:
+    """Registering FIRST_ADMIN_EMAIL before the operator configures it grants nothing: at start-up
+    the account gets the configured password, and the squatter's token and password die."""
+    email, configured = unique_email("ops"), "configured-" + secrets.token_hex(8)
+    squatter = await client.post("/api/v1/auth/register", json={"email": email, "password": PASSWORD})
+    assert squatter.status_code == 201
+    squatter_token = (
+        await client.post("/api/v1/auth/token", data={"username": email, "password": PASSWORD})
+    ).json()["access_token"]
+
+    app = await build_app(first_admin_email=email, first_admin_password=SecretStr(configured))
+    async with make_client(app) as http:
+        refused = await http.post(
+            "/api/v1/auth/token", data={"username": email, "password": PASSWORD}
+        )
+        assert_error(refused, 401, "INVALID_CREDENTIALS")
+        stale = await http.get(
+            "/api/v1/users/me", headers={"Authorization": f"Bearer {squatter_token}"}
+        )
+        assert_error(stale, 401, "INVALID_TOKEN")
+        token = await http.post(
+            "/api/v1/auth/token", data={"username": email, "password": configured}
+        )
+        me = await http.get(
+            "/api/v1/users/me",
+            headers={"Authorization": f"Bearer {token.json()['access_token']}"},
+        )
+    assert me.json()["role"] == "admin"
+    assert me.json()["id"] == squatter.json()["id"]

@@ -1,6 +1,6 @@
-"""P20: `/health` reports each dependency, 503 when one is down."""
+"""P20: `/health` reports each dependency, 503 when one is down, 200 under any concurrency."""
 
-from collections.abc import Iterator
+import asyncio
 from pathlib import Path
 
 import httpx
@@ -28,20 +28,22 @@ async def test_p20_database_down_is_503(build_app: AppBuilder, tmp_path: Path) -
     }
 
 
-class BrokenCache:
+class BrokenBackend:
+    """A cache server that is down: every command fails."""
+
     async def set(self, *args: object, **kwargs: object) -> None:
         raise ConnectionError("cache is down")
 
     async def get(self, *args: object, **kwargs: object) -> None:
         raise ConnectionError("cache is down")
 
+    async def delete(self, *args: object, **kwargs: object) -> None:
+        raise ConnectionError("cache is down")
+
 
 @pytest.fixture
-def broken_cache(app: FastAPI) -> Iterator[None]:
-    healthy = app.state.cache
-    app.state.cache = BrokenCache()
-    yield
-    app.state.cache = healthy
+def broken_cache(app: FastAPI, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(app.state.cache, "_backend", BrokenBackend())
 
 
 async def test_p20_cache_down_is_503(client: httpx.AsyncClient, broken_cache: None) -> None:
@@ -51,3 +53,9 @@ async def test_p20_cache_down_is_503(client: httpx.AsyncClient, broken_cache: No
         "status": "unavailable",
         "checks": {"database": "ok", "cache": "error"},
     }
+
+
+async def test_p20_parallel_probes_are_all_healthy(client: httpx.AsyncClient) -> None:
+    """Each probe writes and reads a key of its own: concurrent probes never see each other's."""
+    responses = await asyncio.gather(*(client.get("/health") for _ in range(50)))
+    assert [response.status_code for response in responses] == [200] * 50

@@ -24,8 +24,8 @@ async def test_p17_v2_errors(client: httpx.AsyncClient, member: Member) -> None:
     assert_error(await client.get("/api/v2/users/1"), 401, "NOT_AUTHENTICATED")
     missing = await client.get("/api/v2/users/987654321", headers=member.headers)
     assert_error(missing, 404, "USER_NOT_FOUND")
-    bad = await client.get("/api/v2/users/me", headers=member.headers)
-    assert_error(bad, 422, "VALIDATION_ERROR")
+    assert_error(await client.get("/api/v2/users/me", headers=member.headers), 404, "NOT_FOUND")
+    assert_error(await client.get("/api/v2/users/0", headers=member.headers), 422, "VALIDATION_ERROR")
 
 
 async def test_p17_both_versions_are_documented(client: httpx.AsyncClient) -> None:

@@ -14,6 +14,8 @@ from starlette.routing import compile_path
 
 logger = logging.getLogger(__name__)
 
+MALFORMED_MESSAGE = "The request body could not be parsed"
+
 
 class AppError(Exception):
     """Base of every error a handler may raise on purpose."""
@@ -70,13 +72,16 @@ class RateLimitedError(AppError):
     message = "Too many requests"
 
 
+#: Codes of the errors the framework raises itself. Its 400s all mean that the body could not be
+#: parsed (not JSON, not UTF-8, nested too deeply, a broken form): one code for all of them.
 STATUS_CODES = {
-    HTTPStatus.BAD_REQUEST: "BAD_REQUEST",
+    HTTPStatus.BAD_REQUEST: "MALFORMED_REQUEST",
     HTTPStatus.UNAUTHORIZED: "NOT_AUTHENTICATED",
     HTTPStatus.FORBIDDEN: "FORBIDDEN",
     HTTPStatus.NOT_FOUND: "NOT_FOUND",
     HTTPStatus.METHOD_NOT_ALLOWED: "METHOD_NOT_ALLOWED",
     HTTPStatus.CONFLICT: "CONFLICT",
+    HTTPStatus.REQUEST_ENTITY_TOO_LARGE: "PAYLOAD_TOO_LARGE",
     HTTPStatus.UNPROCESSABLE_ENTITY: "VALIDATION_ERROR",
     HTTPStatus.TOO_MANY_REQUESTS: "RATE_LIMITED",
     HTTPStatus.INTERNAL_SERVER_ERROR: "INTERNAL_ERROR",
@@ -153,8 +158,8 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
         return error_response(
             request.scope,
             status_code=HTTPStatus.BAD_REQUEST,
-            code="MALFORMED_REQUEST",
-            message="The request body is not valid JSON",
+            code=STATUS_CODES[HTTPStatus.BAD_REQUEST],
+            message=MALFORMED_MESSAGE,
         )
     return error_response(
         request.scope,
@@ -166,7 +171,8 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
 
 
 def _allowed_methods(request: Request) -> str:
-    """Every method the OpenAPI document lists for the request's path, for a 405's `Allow`.
+    """Every method the OpenAPI document lists for the request's path, for a 405's `Allow`
+    (FastAPI serves no implicit HEAD, so none is listed).
 
     Starlette's own `Allow` names only the first route that matched the path, but `GET` and
     `POST /users` (or `GET`, `PATCH` and `DELETE /users/{id}`) are separate routes. A literal
@@ -180,15 +186,15 @@ def _allowed_methods(request: Request) -> str:
         for template, operations in paths.items():
             if compile_path(template)[0].match(path):
                 matching |= operations
-    methods = {method.upper() for method in matching}
-    if "GET" in methods:
-        methods.add("HEAD")
-    return ", ".join(sorted(methods))
+    return ", ".join(sorted(method.upper() for method in matching))
 
 
 async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
     status = HTTPStatus(exc.status_code)
-    message = exc.detail if isinstance(exc.detail, str) else status.phrase
+    if status is HTTPStatus.BAD_REQUEST:
+        message = MALFORMED_MESSAGE
+    else:
+        message = exc.detail if isinstance(exc.detail, str) else status.phrase
     headers = exc.headers
     if status is HTTPStatus.METHOD_NOT_ALLOWED and (allowed := _allowed_methods(request)):
         headers = {**(headers or {}), "Allow": allowed}
@@ -231,14 +237,16 @@ _DESCRIPTIONS = {
     403: "Authenticated, but not allowed",
     404: "Not found",
     409: "Conflicts with existing data",
+    413: "The request body is larger than MAX_REQUEST_BYTES",
     422: "Validation error",
     429: "Rate limit exceeded",
 }
 
 
 def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI `responses` for the error statuses an operation can return (429 always)."""
+    """OpenAPI `responses` for the error statuses an operation can return (413 and 429 always:
+    any request may carry a body that is too large, and any client may exceed its limit)."""
     return {
         status: {"model": ErrorEnvelope, "description": _DESCRIPTIONS[status]}
-        for status in sorted({*statuses, 429})
+        for status in sorted({*statuses, 413, 429})
     }

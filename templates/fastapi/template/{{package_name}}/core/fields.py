@@ -2,6 +2,8 @@
 
 Ids fit a 32-bit integer column, and text cannot hold NUL (PostgreSQL rejects it; Pydantic already
 refuses lone surrogates), so such input is a 422 at the edge, never a driver error at the database.
+Routes take ids as `{name:int}`: a path segment that is not a number names no resource (404), and a
+literal path beside it (`/users/me`) is never mistaken for an id, whatever the method.
 """
 
 from typing import Annotated
@@ -18,9 +20,15 @@ IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
 StorableText = Annotated[str, StringConstraints(pattern=STORABLE_TEXT)]
 
 
-def _email(value: str) -> str:
-    """A syntactically valid address, lower-cased. No DNS lookup, and the reserved `.test` domain
-    (RFC 2606) is accepted: whatever the OpenAPI document calls `format: email` is."""
+def normalize_email(value: str) -> str:
+    """The one spelling of an address that the service stores and compares.
+
+    Unicode NFC, the domain as Unicode (an IDNA `xn--` label becomes its Unicode form) and
+    everything lower-cased, so `X@xn--exmple-cua.com`, `x@EXÄMPLE.com` and a decomposed `a\u0308`
+    are one address. Registration, login, look-ups and filters all go through this function.
+    No DNS lookup, and the reserved `.test` domain (RFC 2606) is accepted: whatever the OpenAPI
+    document calls `format: email` is. Raises `ValueError` for an invalid address.
+    """
     try:
         address = validate_email(value, check_deliverability=False, test_environment=True)
     except EmailNotValidError as exc:
@@ -31,6 +39,6 @@ def _email(value: str) -> str:
 Email = Annotated[
     str,
     StringConstraints(max_length=320),
-    AfterValidator(_email),
+    AfterValidator(normalize_email),
     WithJsonSchema({"type": "string", "format": "email", "maxLength": 320}),
 ]
