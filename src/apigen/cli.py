@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from apigen.errors import ApigenError, UserError
+from apigen.errors import ApigenError, InputEnded, UserError
 from apigen.frameworks import available_frameworks
 
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ app = typer.Typer(
     name="apigen",
     help="Generate API services from Copier templates.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_show_locals=False,
     rich_markup_mode=None,
 )
@@ -92,13 +92,28 @@ def _framework_names() -> str:
     return ", ".join(framework.name for framework in available_frameworks())
 
 
+def _complete_framework(incomplete: str) -> list[str]:
+    return [f.name for f in available_frameworks() if f.name.startswith(incomplete)]
+
+
+def _complete_python_version(incomplete: str) -> list[str]:
+    from apigen.spec import PYTHON_VERSIONS
+
+    return [version for version in PYTHON_VERSIONS if version.startswith(incomplete)]
+
+
 @app.command()
 @_report_errors
 def new(
     name: Annotated[str, typer.Argument(help="Project name; also the folder created.")],
     framework: Annotated[
         str,
-        typer.Option("--framework", "-f", help=f"Framework to generate ({_framework_names()})."),
+        typer.Option(
+            "--framework",
+            "-f",
+            help=f"Framework to generate ({_framework_names()}).",
+            autocompletion=_complete_framework,
+        ),
     ] = "fastapi",
     output_dir: Annotated[
         Path, typer.Option("--output-dir", "-o", help="Folder in which the project is created.")
@@ -113,7 +128,11 @@ def new(
     author_name: Annotated[str | None, typer.Option(help="Author name.")] = None,
     author_email: Annotated[str | None, typer.Option(help="Author e-mail.")] = None,
     python_version: Annotated[
-        str | None, typer.Option(help="Minimum Python version (3.11, 3.12 or 3.13).")
+        str | None,
+        typer.Option(
+            help="Minimum Python version (3.11, 3.12 or 3.13).",
+            autocompletion=_complete_python_version,
+        ),
     ] = None,
     no_input: Annotated[
         bool, typer.Option("--no-input", help="Never prompt; use defaults for missing values.")
@@ -128,30 +147,31 @@ def new(
     """Create a new API service project NAME."""
     from apigen import naming
     from apigen.console import console
-    from apigen.engine import generate
+    from apigen.engine import check_destination, generate
     from apigen.frameworks import get_framework
     from apigen.spec import ProjectSpec
 
-    # Check what the user typed before asking anything else.
+    # Check everything the user typed, and the destination, before asking anything else.
     naming.validate_project_name(name)
     get_framework(framework)
     if package_name is not None:
         naming.validate_package_name(package_name)
+    check_destination(Path(output_dir).absolute() / name, force=force)
 
-    given = {
+    def make_spec(answers: dict[str, str | None]) -> ProjectSpec:
+        values = {key: value for key, value in answers.items() if value is not None}
+        return ProjectSpec(name=name, framework=framework, package_name=package_name, **values)
+
+    given: dict[str, str | None] = {
         "description": description,
         "author_name": author_name,
         "author_email": author_email,
         "python_version": python_version,
     }
+    spec = make_spec(given)
     if _can_prompt(no_input):
-        given = _ask_missing(given)
-    spec = ProjectSpec(
-        name=name,
-        framework=framework,
-        package_name=package_name,
-        **{key: value for key, value in given.items() if value is not None},
-    )
+        spec = make_spec(_ask_missing(given, make_spec))
+    _warn_if_python_is_older(spec.python_version)
     with console.status(f"Generating {name}..."):
         result = generate(spec, output_dir=output_dir, force=force)
     _print_summary(result)
@@ -162,11 +182,17 @@ def _can_prompt(no_input: bool) -> bool:
     return not no_input and sys.stdin.isatty()
 
 
-def _ask_missing(given: dict[str, str | None]) -> dict[str, str | None]:
-    """Prompt on the terminal for every value not given as an option."""
+def _ask_missing(
+    given: dict[str, str | None], check: Callable[[dict[str, str | None]], object]
+) -> dict[str, str | None]:
+    """Prompt on the terminal for every value not given as an option.
+
+    ``check(answers)`` validates the answers so far (it raises ``UserError``): an answer it
+    rejects is explained in one line and asked again, so no answer given before it is lost.
+    """
     from rich.prompt import Prompt
 
-    from apigen.console import console
+    from apigen.console import console, err_console
     from apigen.spec import PYTHON_VERSIONS, ProjectSpec
 
     defaults = {key: ProjectSpec.model_fields[key].default for key in given}
@@ -178,12 +204,60 @@ def _ask_missing(given: dict[str, str | None]) -> dict[str, str | None]:
     }
     answers = dict(given)
     for key, question in questions.items():
-        if answers[key] is None:
-            choices = list(PYTHON_VERSIONS) if key == "python_version" else None
-            answers[key] = Prompt.ask(
-                question, console=console, default=defaults[key], choices=choices
-            )
+        choices = list(PYTHON_VERSIONS) if key == "python_version" else None
+        while answers[key] is None:
+            try:
+                answer = Prompt.ask(
+                    question, console=console, default=defaults[key], choices=choices
+                )
+            except EOFError:  # Ctrl-D
+                raise InputEnded(question) from None
+            try:
+                check(answers | {key: answer})
+            except UserError as exc:
+                err_console.print(str(exc), markup=False, highlight=False)
+            else:
+                answers[key] = answer
     return answers
+
+
+def _interpreter_version() -> tuple[int, int]:
+    """The Python running apigen: the best guess at the one that will run the project."""
+    return sys.version_info.major, sys.version_info.minor
+
+
+def _warn_if_python_is_older(python_version: str) -> None:
+    """One stderr line when the project needs a newer Python than the one running apigen.
+
+    Installing such a project with this interpreter fails, after pip has back-tracked through
+    every release of its dependencies looking for one that still supports it.
+    """
+    from apigen.console import err_console
+
+    required = tuple(int(part) for part in python_version.split("."))
+    running = _interpreter_version()
+    if required > running:
+        err_console.print(
+            f"warning: the project requires Python >= {python_version}, newer than this "
+            f"Python ({running[0]}.{running[1]}); create its virtual environment with "
+            f"python{python_version}",
+            markup=False,
+            highlight=False,
+        )
+
+
+#: How a generated project is tested, from its folder, once ``service_setup_command`` has run.
+SERVICE_TEST_COMMAND = ".venv/bin/python -m pytest"
+
+
+def service_setup_command(package: str) -> str:
+    """The one-liner, run in a generated project's folder, that gives the project a venv of its own
+    inside that folder, installs it there with its dev extra and starts it (README's first command
+    ends with it)."""
+    return (
+        "python3 -m venv .venv && .venv/bin/pip install -e '.[dev]' "
+        f"&& .venv/bin/python -m {package} serve"
+    )
 
 
 def _print_summary(result: GenerationResult) -> None:
@@ -206,17 +280,23 @@ def _print_summary(result: GenerationResult) -> None:
         f"[green]Created[/] {len(result.files)} files in [bold]{destination}[/]", highlight=False
     )
     console.print(tree)
-    package = result.spec.package
-    console.print("\nRun the service:", highlight=False)
     console.print(
-        f"  cd {shlex.quote(os.fspath(shown))} && pip install -e '.[dev]' "
-        f"&& python -m {package} serve",
+        "\nInstall it in its own virtual environment (with its dev extra) and start it:",
+        highlight=False,
+    )
+    console.print(
+        f"  cd {shlex.quote(os.fspath(shown))} && {service_setup_command(result.spec.package)}",
         markup=False,
         highlight=False,
         soft_wrap=True,
     )
-    console.print("Test it:", highlight=False)
-    console.print("  python -m pytest", markup=False, highlight=False)
+    console.print("Run its tests (in the project folder):", highlight=False)
+    console.print(
+        f"  {SERVICE_TEST_COMMAND}   (or: . .venv/bin/activate && python -m pytest)",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 @app.command()

@@ -56,7 +56,7 @@ def generate(
     framework = get_framework(spec.framework)
     output_dir = Path(output_dir).absolute()
     destination = output_dir / spec.name
-    _check_destination(destination, force=force)
+    check_destination(destination, force=force)
     data = template_answers(framework, spec, secret_key=secret_key)
 
     created_dirs = _make_dirs(output_dir)
@@ -113,8 +113,11 @@ def _template_questions(framework: Framework) -> set[str]:
     return {key for key in config if not key.startswith("_")}
 
 
-def _check_destination(destination: Path, *, force: bool) -> None:
-    """Refuse destinations apigen cannot or must not write, before anything is written."""
+def check_destination(destination: Path, *, force: bool) -> None:
+    """Refuse destinations apigen cannot or must not write, before anything is written.
+
+    ``generate`` calls it first; the CLI calls it too, before asking any question.
+    """
     output_dir = destination.parent
     existing = next(p for p in (output_dir, *output_dir.parents) if p.exists() or p.is_symlink())
     if not existing.is_dir():

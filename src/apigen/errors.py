@@ -53,6 +53,17 @@ class InvalidOption(UserError):
         super().__init__(f"invalid {option} {value!r}: {reason}", hint=hint)
 
 
+class InputEnded(UserError):
+    """The terminal's input ended (Ctrl-D) while apigen was asking a question."""
+
+    def __init__(self, question: str) -> None:
+        self.question = question
+        super().__init__(
+            f"input ended before {question!r} was answered",
+            hint="give the value as an option, or use --no-input for the defaults",
+        )
+
+
 class UnknownFramework(UserError):
     """``--framework`` names a framework that has no ready template."""
 
@@ -60,9 +71,20 @@ class UnknownFramework(UserError):
         self.name = name
         self.available = tuple(available)
         super().__init__(
-            f"unknown framework {name!r}",
-            hint=f"available: {', '.join(self.available) or 'none'}",
+            self._describe(name), hint=f"available: {', '.join(self.available) or 'none'}"
         )
+
+    @staticmethod
+    def _describe(name: str) -> str:
+        return f"unknown framework {name!r}"
+
+
+class FrameworkNotReady(UnknownFramework):
+    """``--framework`` names a framework apigen registers but whose template is not ready yet."""
+
+    @staticmethod
+    def _describe(name: str) -> str:
+        return f"framework {name!r} is planned but not available yet"
 
 
 class DestinationNotEmpty(UserError):

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from apigen.errors import UnknownFramework
+from apigen.errors import FrameworkNotReady, UnknownFramework
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -56,8 +56,12 @@ def available_frameworks() -> list[Framework]:
 
 
 def get_framework(name: str) -> Framework:
-    """The ready framework called ``name``; raises ``UnknownFramework`` otherwise."""
+    """The ready framework called ``name``; raises ``UnknownFramework`` otherwise.
+
+    A registered framework whose template is not ready raises ``FrameworkNotReady`` (a subclass).
+    """
     framework = _registry().get(name)
     if framework is None or not framework.ready:
-        raise UnknownFramework(name, [f.name for f in available_frameworks()])
+        error = UnknownFramework if framework is None else FrameworkNotReady
+        raise error(name, [f.name for f in available_frameworks()])
     return framework

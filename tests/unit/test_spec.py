@@ -3,7 +3,7 @@ from __future__ import annotations
 import pydantic
 import pytest
 
-from apigen.errors import InvalidName, InvalidOption, UnknownFramework
+from apigen.errors import FrameworkNotReady, InvalidName, InvalidOption, UnknownFramework
 from apigen.spec import ProjectSpec
 
 
@@ -52,6 +52,7 @@ def test_unknown_or_unready_framework(framework: str) -> None:
     with pytest.raises(UnknownFramework) as caught:
         ProjectSpec(name="shop", framework=framework)
     assert caught.value.available == ("fastapi",)
+    assert isinstance(caught.value, FrameworkNotReady) == (framework in ("django", "flask"))
 
 
 @pytest.mark.parametrize(
