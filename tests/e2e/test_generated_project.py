@@ -26,21 +26,91 @@ def _show(result: subprocess.CompletedProcess[str]) -> str:
     return f"exit {result.returncode}\n{result.stdout}"
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
-@pytest.mark.parametrize("framework", FRAMEWORKS)
-def test_p23_project_test_suite_passes(
-    build_project: Build, framework: str, backend: str, tmp_path: Path
-) -> None:
-    project = build_project(framework)
+SENTINEL = "apigen-sentinel"
+
+
+def _plant_sentinels(database_url: str, redis_url: str) -> None:
+    """Data of the developer's own: a table and row in the database, a key in Redis."""
+    import psycopg
+    import redis
+
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        connection.execute("CREATE TABLE sentinel (value text)")
+        connection.execute("INSERT INTO sentinel VALUES (%s)", (SENTINEL,))
+    with redis.Redis.from_url(redis_url) as client:
+        client.set(SENTINEL, SENTINEL)
+
+
+def _assert_sentinels_intact(database_url: str, redis_url: str) -> None:
+    import psycopg
+    import redis
+
+    name = database_url.rsplit("/", 1)[1]
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        assert connection.execute("SELECT value FROM sentinel").fetchall() == [(SENTINEL,)]
+        tables = connection.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+        ).fetchall()
+        assert tables == [("sentinel",)], "the tests created tables in the configured database"
+        leftovers = connection.execute(
+            "SELECT datname FROM pg_database WHERE datname LIKE %s", (f"%{name}%",)
+        ).fetchall()
+    assert leftovers == [(name,)], f"throwaway databases left behind: {leftovers}"
+    with redis.Redis.from_url(redis_url) as client:
+        assert client.get(SENTINEL) == SENTINEL.encode()
+        assert client.keys("*") == [SENTINEL.encode()], "the tests left keys behind"
+
+
+def _run_project_tests(project: harness.BuiltProject, venv: Path, backend: str) -> None:
+    """The project's own suite on `backend`. On PostgreSQL + Redis, with the developer's real
+    DATABASE_URL / REDIS_URL exported (P23): data there before the run is there after it."""
     with ExitStack() as stack:
         env: dict[str, str] = {}
         if backend == "postgres-redis":
             env["DATABASE_URL"] = stack.enter_context(harness.postgres_database())
             env["REDIS_URL"] = stack.enter_context(harness.redis_database())
+            _plant_sentinels(env["DATABASE_URL"], env["REDIS_URL"])
         result = harness.run_in_project(
-            project.path, project.venv, ["-m", "pytest", "-q", "-p", "no:cacheprovider"], env
+            project.path, venv, ["-m", "pytest", "-q", "-p", "no:cacheprovider"], env
         )
-    assert result.returncode == 0, _show(result)
+        assert result.returncode == 0, _show(result)
+        if backend == "postgres-redis":
+            _assert_sentinels_intact(env["DATABASE_URL"], env["REDIS_URL"])
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_p23_project_test_suite_passes(build_project: Build, framework: str, backend: str) -> None:
+    project = build_project(framework)
+    _run_project_tests(project, project.venv, backend)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_p24_project_passes_at_its_lowest_declared_versions(
+    build_project: Build, framework: str, backend: str
+) -> None:
+    """Every direct dependency at its declared lower bound (`uv pip install --resolution
+    lowest-direct`): a bound that lies fails the project's own suite."""
+    project = build_project(framework)
+    venv = harness.ensure_venv(project.path, resolution="lowest-direct")
+    _run_project_tests(project, venv, backend)
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_p10_several_workers_without_redis_are_refused(
+    build_project: Build, framework: str, tmp_path: Path
+) -> None:
+    """Per-process caches would serve stale reads (P10): one line, exit 2, nothing migrated."""
+    project = build_project(framework)
+    package = harness.package_name(project.path)
+    env = {"DATABASE_URL": harness.sqlite_url(tmp_path / "app.db")}
+    args = ["-m", package, "serve", "--workers", "2", "--port", str(harness.free_port())]
+    result = harness.run_in_project(project.path, project.venv, args, env, timeout=60)
+    assert result.returncode == 2, _show(result)
+    assert "REDIS_URL" in result.stdout, _show(result)
+    assert len(result.stdout.strip().splitlines()) == 1, _show(result)
+    assert not (tmp_path / "app.db").exists(), "it migrated before refusing"
 
 
 @pytest.mark.parametrize("framework", FRAMEWORKS)

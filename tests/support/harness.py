@@ -54,6 +54,7 @@ _SCRUBBED_ENV = (
     "SECRET_KEY",
     "DATABASE_URL",
     "REDIS_URL",
+    "REDIS_KEY_PREFIX",
     "RATE_LIMIT",
     "CACHE_TTL_SECONDS",
     "CORS_ORIGINS",
@@ -63,6 +64,7 @@ _SCRUBBED_ENV = (
     "DB_POOL_SIZE",
     "DB_MAX_OVERFLOW",
     "LOG_LEVEL",
+    "MAX_REQUEST_BYTES",
     "SSE_PING_SECONDS",
     "MAIL_BACKEND",
     "MAIL_FROM",
@@ -70,7 +72,7 @@ _SCRUBBED_ENV = (
     "SMTP_PORT",
     "SMTP_USERNAME",
     "SMTP_PASSWORD",
-    "SMTP_STARTTLS",
+    "SMTP_TLS",
     "VIRTUAL_ENV",
     "PYTHONPATH",
     "PYTHONHOME",
@@ -157,12 +159,13 @@ def find_uv() -> str:
     raise HarnessError("uv not found: install the dev extra (it includes uv) or put uv on PATH")
 
 
-def venv_key(project_dir: Path) -> str:
-    """Cache key of the venv a project needs: its dependency lists and this Python."""
+def venv_key(project_dir: Path, resolution: str = "highest") -> str:
+    """Cache key of the venv a project needs: dependency lists, resolution and this Python."""
     pyproject = tomllib.loads((project_dir / "pyproject.toml").read_text(encoding="utf-8"))
     project = pyproject.get("project", {})
     material = {
         "layout": VENV_LAYOUT_VERSION,
+        "resolution": resolution,
         "python": f"{sys.implementation.name}-{platform.python_version()}-{platform.machine()}",
         "dependencies": sorted(project.get("dependencies", [])),
         "optional-dependencies": {
@@ -190,14 +193,16 @@ def file_lock(path: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def ensure_venv(project_dir: Path, *, extra: str = "dev") -> Path:
+def ensure_venv(project_dir: Path, *, extra: str = "dev", resolution: str = "highest") -> Path:
     """A venv with the project's dependencies and ``extra``; built once, then reused.
 
-    The venv is built in a staging folder and renamed into place under a file lock, so a crash
-    leaves no half-built venv behind and concurrent builders wait for each other.
+    ``resolution`` is uv's: ``highest`` (what users get today) or ``lowest-direct`` (every direct
+    dependency at its declared lower bound, which proves the bound). The venv is built in a
+    staging folder and renamed into place under a file lock, so a crash leaves no half-built venv
+    behind and concurrent builders wait for each other.
     """
     root = CACHE_ROOT / "venvs"
-    key = venv_key(project_dir)
+    key = venv_key(project_dir, resolution)
     final = root / key
     if (final / VENV_MARKER).is_file():
         return final
@@ -220,6 +225,8 @@ def ensure_venv(project_dir: Path, *, extra: str = "dev") -> Path:
                     "pip",
                     "install",
                     "--quiet",
+                    "--resolution",
+                    resolution,
                     "--python",
                     str(venv_python(venv)),
                     "-r",
@@ -230,7 +237,14 @@ def ensure_venv(project_dir: Path, *, extra: str = "dev") -> Path:
                 cwd=staging,
             )
             (venv / VENV_MARKER).write_text(
-                json.dumps({"key": key, "built_from": str(project_dir), "extra": extra}),
+                json.dumps(
+                    {
+                        "key": key,
+                        "built_from": str(project_dir),
+                        "extra": extra,
+                        "resolution": resolution,
+                    }
+                ),
                 encoding="utf-8",
             )
             venv.rename(final)
