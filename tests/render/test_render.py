@@ -197,3 +197,63 @@ def test_p24_ruff_is_clean(rendered: tuple[Path, str, Variant], command: list[st
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _dotenv(path: Path) -> dict[str, str]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    pairs = (line.split("=", 1) for line in lines if line and not line.startswith("#"))
+    return {key: value for key, value in pairs}
+
+
+def test_p21_env_holds_every_setting_so_nothing_needs_copying(
+    rendered: tuple[Path, str, Variant],
+) -> None:
+    """Issue #6 item 14: `.env` is complete (every setting of `.env.example`, same defaults, plus
+    the key), and `.env.example` no longer tells anyone to copy itself over it."""
+    project, _, _ = rendered
+    env, example = _dotenv(project / ".env"), _dotenv(project / ".env.example")
+    assert example["SECRET_KEY"] == ""
+    assert env.pop("SECRET_KEY") == secret_key(project)
+    example.pop("SECRET_KEY")
+    assert env == example
+    first_line = (project / ".env.example").read_text(encoding="utf-8").splitlines()[0]
+    assert not first_line.lower().startswith("# copy to .env")
+
+
+_PINNED_ACTION = re.compile(r"^\s*-?\s*uses:\s*[\w.-]+/[\w.-]+@[0-9a-f]{40}\s+#\s*v\S+$")
+
+
+def test_p24_ci_workflow_is_pinned_and_least_privilege(rendered: tuple[Path, str, Variant]) -> None:
+    """Issue #6 item 18: actions pinned by commit SHA, read-only token, no persisted credentials,
+    and zizmor (offline audits) finds nothing."""
+    project, _, _ = rendered
+    workflow = project / ".github" / "workflows" / "ci.yml"
+    text = workflow.read_text(encoding="utf-8")
+    document = yaml.safe_load(text)
+    assert document["permissions"] == {"contents": "read"}
+    uses = [line for line in text.splitlines() if "uses:" in line]
+    assert uses
+    assert [line for line in uses if not _PINNED_ACTION.match(line)] == []
+    for job in document["jobs"].values():
+        for step in job["steps"]:
+            if step.get("uses", "").startswith("actions/checkout@"):
+                assert step["with"]["persist-credentials"] is False
+    zizmor = Path(sys.executable).with_name("zizmor")  # a binary the PyPI package installs
+    result = subprocess.run(
+        [str(zizmor), "--offline", "--no-progress", str(workflow)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_p24_project_readme_tells_what_apigen_prints(rendered: tuple[Path, str, Variant]) -> None:
+    """Issue #6 item 12: one story: the service's README gives the commands `apigen new` prints
+    (its own venv with the dev extra, then serve; tests with that venv's Python)."""
+    from apigen.cli import SERVICE_TEST_COMMAND, service_setup_command
+
+    project, _, variant = rendered
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    assert service_setup_command(variant.package) in readme
+    assert SERVICE_TEST_COMMAND in readme
