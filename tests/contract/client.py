@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import inspect
 import json
+import re
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -20,6 +21,8 @@ from websockets.sync.client import ClientConnection
 from websockets.sync.client import connect as _ws_connect
 
 PASSWORD = "correct-horse-battery"  # meets the 8-128 character rule
+#: ``MAX_REQUEST_BYTES`` of the service: the default (the harness boots services with it).
+MAX_REQUEST_BYTES = 1_048_576
 
 #: Words that would betray a stack trace, SQL or the database driver in an error body.
 LEAK_MARKERS_CASE_SENSITIVE = ("Traceback", "SELECT ", 'File "')
@@ -127,6 +130,24 @@ def validation_fields(response: httpx.Response) -> list[str]:
     return [detail["field"] for detail in details]
 
 
+def allowed_methods(response: httpx.Response) -> set[str]:
+    """The methods a 405's ``Allow`` header names (the header must be there)."""
+    assert "Allow" in response.headers, response.headers
+    return {method.strip().upper() for method in response.headers["Allow"].split(",") if method}
+
+
+def path_parameter(client: httpx.Client, template: str) -> str:
+    """The name ``/openapi.json`` gives the one parameter of ``template`` (``/api/v1/users/{}``):
+    what a 422 about that path segment names in ``details[].field``."""
+    response = client.get("/openapi.json")
+    assert response.status_code == 200, response.text
+    for path in response.json()["paths"]:
+        if re.sub(r"\{[^}]*\}", "{}", path) == template:
+            (name,) = re.findall(r"\{([^}:]+)[^}]*\}", path)
+            return name
+    raise AssertionError(f"{template} is not in /openapi.json")
+
+
 # --------------------------------------------------------------------------- hand-made JWTs
 
 
@@ -166,8 +187,14 @@ def replace_payload(token: str, payload: dict[str, Any]) -> str:
 
 
 def claims_for(user_id: int, lifetime: int = 600, issued: float | None = None) -> dict[str, Any]:
+    """Claims of a valid token for a user whose credentials never changed.
+
+    ``ver`` is the FastAPI service's credentials version (CONTRACT.md P04 lets a template require
+    claims of its own), 0 for a fresh user: with it a hand-signed token fails only for the reason
+    a test means (expired, another algorithm, a missing ``exp``...).
+    """
     now = int(issued if issued is not None else time.time())
-    return {"sub": str(user_id), "iat": now, "exp": now + lifetime}
+    return {"sub": str(user_id), "ver": 0, "iat": now, "exp": now + lifetime}
 
 
 # --------------------------------------------------------------------------- WebSocket (P15)

@@ -10,10 +10,13 @@ import pytest
 
 from tests.contract.client import (
     PASSWORD,
+    User,
+    admin_user,
     assert_error,
     bearer,
     claims_for,
     jwt_payload,
+    login,
     make_jwt,
     new_user,
     register,
@@ -173,3 +176,106 @@ def test_p04_other_algorithm_with_right_key(client: httpx.Client, secret_key: st
 def test_p04_token_of_deleted_user(client: httpx.Client, secret_key: str) -> None:
     token = make_jwt(claims_for(2147483000), secret_key)
     assert_error(client.get("/api/v1/users/me", headers=bearer(token)), 401, "INVALID_TOKEN")
+
+
+# --------------------------------------------------------------------------- dead tokens
+
+
+def _me(client: httpx.Client, token: str) -> httpx.Response:
+    return client.get("/api/v1/users/me", headers=bearer(token))
+
+
+@pytest.fixture
+def admin(client: httpx.Client, service: Service) -> User:
+    return admin_user(client, service.admin_email, service.admin_password)
+
+
+def test_p04_deleted_users_token_never_authenticates_anyone(
+    client: httpx.Client, admin: User
+) -> None:
+    """Ids are never reused (SQLite included), so a dead user's token cannot name a newcomer."""
+    departed = new_user(client, "departed")  # the newest user: its id is the largest
+    deleted = client.delete(f"/api/v1/users/{departed.id}", headers=admin.headers)
+    assert deleted.status_code == 204, deleted.text
+    newcomer = new_user(client, "newcomer")
+    assert newcomer.id > departed.id, (departed.id, newcomer.id)
+    assert_error(_me(client, departed.token), 401, "INVALID_TOKEN")
+    assert _me(client, newcomer.token).json()["id"] == newcomer.id
+
+
+@pytest.mark.parametrize("changed_by", ["owner", "admin"])
+def test_p04_password_change_ends_every_earlier_token(
+    client: httpx.Client, service: Service, changed_by: str
+) -> None:
+    user = new_user(client, "rotate")
+    second = login(client, user.email, PASSWORD)  # a second token issued before the change
+    # Control: a change that is not a credential keeps the tokens alive.
+    renamed = client.patch(
+        f"/api/v1/users/{user.id}", json={"full_name": "Still Me"}, headers=user.headers
+    )
+    assert renamed.status_code == 200, renamed.text
+    assert _me(client, user.token).status_code == 200
+
+    caller = (
+        user
+        if changed_by == "owner"
+        else admin_user(client, service.admin_email, service.admin_password)
+    )
+    new_password = f"n3w-{secrets.token_hex(8)}"
+    changed = client.patch(
+        f"/api/v1/users/{user.id}", json={"password": new_password}, headers=caller.headers
+    )
+    assert changed.status_code == 200, changed.text
+    for token in (user.token, second):
+        assert_error(_me(client, token), 401, "INVALID_TOKEN")
+    assert_error(token_response(client, user.email, PASSWORD), 401, "INVALID_CREDENTIALS")
+    fresh = _me(client, login(client, user.email, new_password))
+    assert fresh.status_code == 200, fresh.text
+    assert fresh.json()["id"] == user.id
+
+
+def test_p04_reactivation_does_not_revive_old_tokens(client: httpx.Client, admin: User) -> None:
+    user = new_user(client, "paused")
+    path = f"/api/v1/users/{user.id}"
+    off = client.patch(path, json={"is_active": False}, headers=admin.headers)
+    assert off.status_code == 200, off.text
+    assert_error(_me(client, user.token), 401, "INVALID_TOKEN")
+    assert_error(token_response(client, user.email, PASSWORD), 401, "INVALID_CREDENTIALS")
+    on = client.patch(path, json={"is_active": True}, headers=admin.headers)
+    assert on.status_code == 200, on.text
+    assert_error(_me(client, user.token), 401, "INVALID_TOKEN")
+    fresh = _me(client, login(client, user.email, PASSWORD))
+    assert fresh.status_code == 200, fresh.text
+    assert fresh.json()["id"] == user.id
+
+
+# --------------------------------------------------------------------------- e-mail normal form
+
+
+@pytest.mark.parametrize(
+    ("registered_as", "logged_in_as", "normal_form"),
+    [
+        ("x-{tag}@xn--exmple-cua.com", "x-{tag}@xn--exmple-cua.com", "x-{tag}@ex\u00e4mple.com"),
+        ("x-{tag}@xn--exmple-cua.com", "X-{tag}@EX\u00c4MPLE.com", "x-{tag}@ex\u00e4mple.com"),
+        ("u\u0308-{tag}@example.com", "u\u0308-{tag}@example.com", "\u00fc-{tag}@example.com"),
+        ("u\u0308-{tag}@example.com", "\u00fc-{tag}@example.com", "\u00fc-{tag}@example.com"),
+        ("\u00fc-{tag}@example.com", "U\u0308-{tag}@Example.COM", "\u00fc-{tag}@example.com"),
+    ],
+    ids=[
+        "idna-same",
+        "idna-as-unicode-upper-case",
+        "decomposed-same",
+        "decomposed-then-composed",
+        "composed-then-decomposed-upper-case",
+    ],
+)
+def test_p04_login_normalises_the_email_as_registration_does(
+    client: httpx.Client, registered_as: str, logged_in_as: str, normal_form: str
+) -> None:
+    """NFC, the domain in Unicode, lower case: two spellings of one address are one address."""
+    tag = secrets.token_hex(6)
+    registered = register(client, registered_as.format(tag=tag))
+    assert registered["email"] == normal_form.format(tag=tag)
+    me = _me(client, login(client, logged_in_as.format(tag=tag), PASSWORD))
+    assert me.status_code == 200, me.text
+    assert me.json() == registered

@@ -171,6 +171,23 @@ def test_p15_refused_client_gets_no_welcome(service: Service) -> None:
         assert ws.close_code == POLICY_VIOLATION
 
 
+def _with_dead_token(client: httpx.Client) -> User:
+    """A user whose token died with a password change (P04)."""
+    user = new_user(client, "dead")
+    response = client.patch(
+        f"/api/v1/users/{user.id}",
+        json={"password": f"n3w-{secrets.token_hex(8)}"},
+        headers=user.headers,
+    )
+    assert response.status_code == 200, response.text
+    return user
+
+
+def test_p15_dead_token_is_refused_with_1008(client: httpx.Client, service: Service) -> None:
+    user = _with_dead_token(client)
+    assert ws_refusal_code(service.base_url, user.token) == POLICY_VIOLATION
+
+
 # --------------------------------------------------------------------------- P16 SSE + P13 events
 
 
@@ -213,6 +230,11 @@ def _status_of_stream(client: httpx.Client, headers: dict[str, str]) -> httpx.Re
 def test_p16_stream_requires_a_token(client: httpx.Client) -> None:
     assert_error(_status_of_stream(client, {}), 401, "NOT_AUTHENTICATED")
     assert_error(_status_of_stream(client, bearer("not-a-jwt")), 401, "INVALID_TOKEN")
+
+
+def test_p16_dead_token_gets_no_stream(client: httpx.Client) -> None:
+    user = _with_dead_token(client)
+    assert_error(_status_of_stream(client, user.headers), 401, "INVALID_TOKEN")
 
 
 def test_p16_stream_is_an_event_stream(events: EventStream) -> None:
@@ -331,19 +353,42 @@ def test_p16_stream_ends_when_the_client_goes(
 # --------------------------------------------------------------------------- P14 notifications
 
 
+def _notify(client: httpx.Client, caller: User, email: str, message: str) -> httpx.Response:
+    body = {"email": email, "message": message}
+    return client.post("/api/v1/notifications", json=body, headers=caller.headers)
+
+
 def test_p14_notification_is_accepted(client: httpx.Client) -> None:
     user = new_user(client, "notify")
-    body = {"email": unique_email("to"), "message": "Your report is ready."}
-    response = client.post("/api/v1/notifications", json=body, headers=user.headers)
+    response = _notify(client, user, user.email, "Your report is ready.")
     assert response.status_code == 202, response.text
     assert response.json() == {"status": "accepted"}
 
 
+def test_p14_own_address_is_compared_in_normal_form(client: httpx.Client) -> None:
+    user = new_user(client, "notify")
+    response = _notify(client, user, user.email.upper(), "Spelt differently, still mine.")
+    assert response.status_code == 202, response.text
+
+
 def test_p14_message_of_2000_characters_is_accepted(client: httpx.Client) -> None:
     user = new_user(client, "notify")
-    body = {"email": unique_email("to"), "message": "m" * 2000}
-    response = client.post("/api/v1/notifications", json=body, headers=user.headers)
+    response = _notify(client, user, user.email, "m" * 2000)
     assert response.status_code == 202, response.text
+
+
+def test_p14_user_may_notify_only_their_own_address(client: httpx.Client) -> None:
+    """No open relay: another user's address, or a stranger's, is 403 for a plain user."""
+    user, other = new_user(client, "notify"), new_user(client, "notified")
+    for to in (other.email, unique_email("stranger")):
+        assert_error(_notify(client, user, to, "spam"), 403, "FORBIDDEN")
+
+
+def test_p14_admin_may_notify_anyone(client: httpx.Client, service: Service) -> None:
+    admin = admin_user(client, service.admin_email, service.admin_password)
+    for to in (new_user(client, "notified").email, unique_email("stranger")):
+        response = _notify(client, admin, to, "Notice")
+        assert response.status_code == 202, response.text
 
 
 def test_p14_notification_requires_a_token(client: httpx.Client) -> None:
@@ -363,6 +408,8 @@ def test_p14_notification_requires_a_token(client: httpx.Client) -> None:
     ids=["bad-email", "empty-message", "message-too-long", "no-message", "no-email"],
 )
 def test_p14_invalid_notification(client: httpx.Client, body: dict[str, str], field: str) -> None:
+    """The body is validated before the address is checked: someone else's address in an invalid
+    body is a 422, not a 403."""
     user = new_user(client, "notify")
     response = client.post("/api/v1/notifications", json=body, headers=user.headers)
     assert validation_fields(response) == [field]

@@ -12,7 +12,6 @@ from tests.contract.client import (
     assert_error,
     new_user,
     unique_email,
-    validation_fields,
 )
 from tests.support.harness import Service
 
@@ -85,9 +84,13 @@ def test_p01_get_missing_user(client: httpx.Client) -> None:
     )
 
 
-def test_p01_get_with_non_integer_id(client: httpx.Client) -> None:
+@pytest.mark.parametrize("method", ["GET", "PATCH", "DELETE"])
+def test_p01_non_integer_id_names_no_user(client: httpx.Client, method: str) -> None:
+    """No route has a non-numeric id segment: 404 NOT_FOUND (ids out of range: test_validation)."""
     user = new_user(client)
-    assert validation_fields(client.get("/api/v1/users/abc", headers=user.headers))
+    body = {"full_name": "Nobody"} if method == "PATCH" else None
+    response = client.request(method, "/api/v1/users/abc", json=body, headers=user.headers)
+    assert_error(response, 404, "NOT_FOUND")
 
 
 def test_p05_patch_own_record(client: httpx.Client) -> None:

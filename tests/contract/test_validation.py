@@ -8,7 +8,14 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.contract.client import User, new_user, unique_email, validation_fields
+from tests.contract.client import (
+    User,
+    assert_error,
+    new_user,
+    path_parameter,
+    unique_email,
+    validation_fields,
+)
 
 
 def _years_ago(years: int) -> str:
@@ -116,7 +123,23 @@ def test_p02_short_password_is_not_echoed(client: httpx.Client) -> None:
     assert "Xq7!z" not in response.text
 
 
-def test_p02_non_integer_path_parameter(client: httpx.Client) -> None:
+ID_PATHS = ["/api/v1/users/{}", "/api/v2/users/{}", "/api/v1/posts/{}", "/api/v1/accounts/{}"]
+
+
+@pytest.mark.parametrize("template", ID_PATHS)
+@pytest.mark.parametrize("number", [0, 2**31], ids=["zero", "2**31"])
+def test_p02_id_out_of_range_names_the_path_parameter(
+    client: httpx.Client, template: str, number: int
+) -> None:
+    """Ids are 1..2**31-1: any other integer is a 422 naming the parameter as the document does."""
     user = new_user(client)
-    response = client.get("/api/v1/users/not-a-number", headers=user.headers)
-    assert len(validation_fields(response)) == 1  # named after the path parameter
+    response = client.get(template.format(number), headers=user.headers)
+    assert validation_fields(response) == [path_parameter(client, template)]
+
+
+@pytest.mark.parametrize("template", ID_PATHS)
+def test_p02_non_integer_path_segment_is_not_found(client: httpx.Client, template: str) -> None:
+    """A segment that is not a number names no route: 404 ``NOT_FOUND``, not a 422."""
+    user = new_user(client)
+    response = client.get(template.format("not-a-number"), headers=user.headers)
+    assert_error(response, 404, "NOT_FOUND")

@@ -1,4 +1,4 @@
-"""P17 API versions and P18 the OpenAPI document and interactive docs."""
+"""P17 API versions and P18 the OpenAPI document (request bodies closed, P06) and the docs."""
 
 from __future__ import annotations
 
@@ -90,6 +90,56 @@ def test_p18_operations_have_responses(openapi: dict[str, Any]) -> None:
         for method, operation in item.items():
             if method in methods:
                 assert operation.get("responses"), f"{method.upper()} {path} has no responses"
+
+
+def _object_schemas(schema: dict[str, Any], components: dict[str, Any]) -> list[dict[str, Any]]:
+    """``schema`` and every object schema it reaches through ``$ref``, ``properties``,
+    ``anyOf`` / ``allOf`` / ``oneOf`` and ``items``."""
+    found: list[dict[str, Any]] = []
+    pending, seen = [schema], set()
+    while pending:
+        node = pending.pop()
+        if "$ref" in node:
+            ref = node["$ref"]
+            assert ref.startswith("#/components/schemas/"), ref
+            if ref not in seen:
+                seen.add(ref)
+                pending.append(components[ref.rsplit("/", 1)[-1]])
+            continue
+        if node.get("type") == "object" or "properties" in node:
+            found.append(node)
+        pending += list(node.get("properties", {}).values())
+        for combinator in ("anyOf", "allOf", "oneOf"):
+            pending += node.get(combinator, [])
+        if isinstance(node.get("items"), dict):
+            pending.append(node["items"])
+    return found
+
+
+def test_p06_request_body_schemas_forbid_unknown_properties(openapi: dict[str, Any]) -> None:
+    """Every object a client sends, nested ones included, says ``additionalProperties: false``,
+    so the document and the service agree that an unknown field is a 422."""
+    components = openapi.get("components", {}).get("schemas", {})
+    bodies, open_objects = 0, []
+    for path, item in openapi["paths"].items():
+        for method, operation in item.items():
+            if not isinstance(operation, dict):
+                continue
+            for media_type, content in operation.get("requestBody", {}).get("content", {}).items():
+                bodies += 1
+                where = f"{method.upper()} {path} {media_type}"
+                objects = _object_schemas(content.get("schema", {}), components)
+                if not objects:  # `{}` or a bare type: anything goes
+                    open_objects.append(f"{where}: no object schema")
+                open_objects += [
+                    f"{where}: {schema.get('title', '(untitled)')}"
+                    for schema in objects
+                    if schema.get("additionalProperties") is not False
+                ]
+    assert bodies, "no request body in /openapi.json"
+    assert not open_objects, "request bodies that admit unknown properties:\n" + (
+        "\n".join(open_objects)
+    )
 
 
 def test_p18_interactive_docs(client: httpx.Client) -> None:

@@ -1,13 +1,25 @@
-"""Structured (JSON) logging: one line per record, access lines carry the request fields."""
+"""Structured (JSON) logging: one line per record, access lines carry the request fields.
+
+Every line passes through `JSONFormatter`, the server's own included, and a token in a URL's
+query (the WebSocket handshake `/ws?token=...` that uvicorn logs) is redacted before it is
+written: credentials never reach the log.
+"""
 
 import json
 import logging
+import re
 import sys
 from datetime import UTC, datetime
 from typing import Any
 
 HANDLER_NAME = "json-stdout"
 ACCESS_FIELDS = ("method", "path", "status", "duration_ms", "request_id", "client")
+_TOKEN_IN_QUERY = re.compile(r"([?&](?:access_)?token=)[^&\s\"']+", re.IGNORECASE)
+
+
+def redact(text: str) -> str:
+    """`text` with the value of every `token=` / `access_token=` query parameter hidden."""
+    return _TOKEN_IN_QUERY.sub(r"\1[redacted]", text)
 
 
 class JSONFormatter(logging.Formatter):
@@ -16,13 +28,13 @@ class JSONFormatter(logging.Formatter):
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(),
             "level": record.levelname,
             "logger": record.name,
-            "message": record.getMessage(),
+            "message": redact(record.getMessage()),
         }
         for field in ACCESS_FIELDS:
             if hasattr(record, field):
                 entry[field] = getattr(record, field)
         if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
+            entry["exception"] = redact(self.formatException(record.exc_info))
         return json.dumps(entry, default=str)
 
 
