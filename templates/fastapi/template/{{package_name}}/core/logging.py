@@ -30,9 +30,8 @@ class JSONFormatter(logging.Formatter):
             "logger": record.name,
             "message": redact(record.getMessage()),
         }
-        for field in ACCESS_FIELDS:
-            if hasattr(record, field):
-                entry[field] = getattr(record, field)
+        attributes = record.__dict__
+        entry.update((field, attributes[field]) for field in ACCESS_FIELDS if field in attributes)
         if record.exc_info:
             entry["exception"] = redact(self.formatException(record.exc_info))
         return json.dumps(entry, default=str)
