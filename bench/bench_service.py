@@ -154,16 +154,7 @@ def bare_server(
             start_new_session=True,
         )
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                sys.exit(f"the bare app exited\n{harness.log_tail(log)}")
-            with contextlib.suppress(httpx.TransportError):
-                if httpx.get(f"{base_url}/health", timeout=2).status_code == 200:
-                    break
-            if time.monotonic() > deadline:
-                sys.exit(f"the bare app did not start\n{harness.log_tail(log)}")
-            time.sleep(0.2)
+        harness.wait_until_healthy(process, base_url, log, timeout=60)
         yield base_url
     finally:
         harness.stop_process_group(process)

@@ -461,7 +461,7 @@ def boot(
             start_new_session=True,
         )
     try:
-        _wait_until_healthy(process, base_url, log_path, timeout)
+        wait_until_healthy(process, base_url, log_path, timeout)
         yield Service(
             base_url=base_url,
             admin_email=admin_email,
@@ -480,7 +480,7 @@ def boot(
         stop_process_group(process)
 
 
-def _wait_until_healthy(
+def wait_until_healthy(
     process: subprocess.Popen[bytes], base_url: str, log_path: Path, timeout: float
 ) -> None:
     import httpx

@@ -1,5 +1,7 @@
 """P10: `GET /users/{id}` is cached; writes invalidate it."""
 
+import asyncio
+
 import httpx
 from fastapi import FastAPI
 
@@ -29,6 +31,22 @@ async def test_p10_second_read_is_served_from_cache(
     await queries_for(client, app, "/api/v1/users/me", member)
     assert await queries_for(client, app, path, member) == 1
     assert await queries_for(client, app, path, member) == 0
+
+
+async def test_p10_concurrent_misses_share_one_fill(
+    client: httpx.AsyncClient, app: FastAPI, member: Member
+) -> None:
+    """When a record expires, the requests waiting for it make one database read, not one each
+    (on SQLite each would queue for the write lock)."""
+    target = await create_member(app)
+    await queries_for(client, app, "/api/v1/users/me", member)
+    path = f"/api/v1/users/{target.id}"
+    with count_queries(app.state.engine) as statements:
+        responses = await asyncio.gather(
+            *(client.get(path, headers=member.headers) for _ in range(20))
+        )
+    assert [response.status_code for response in responses] == [200] * 20
+    assert len(statements) == 1
 
 
 async def test_p10_v2_shares_the_cache(
