@@ -99,10 +99,7 @@ app = FastAPI(lifespan=lifespan)
 
 def _record(row: Any) -> dict[str, Any]:
     record = dict(row._mapping)
-    created = record["created_at"]
-    if isinstance(created, str):
-        created = datetime.fromisoformat(created)
-    record["created_at"] = created.replace(tzinfo=created.tzinfo or UTC).isoformat()
+    record["created_at"] = _record_time(record["created_at"])
     record["is_active"] = bool(record["is_active"])
     return record
 
