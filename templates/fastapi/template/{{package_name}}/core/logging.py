@@ -47,11 +47,14 @@ class JSONFormatter(logging.Formatter):
 def configure_logging(level: str) -> None:
     """Send JSON lines to stdout; calling it again replaces only its own handler.
 
-    The lines carry no source file or line, so the logging module is told not to look them up:
-    finding the caller walks the stack on every record (the logging HOWTO's "Optimization"
-    section names `logging._srcfile = None` for exactly this).
+    The lines carry no source file or line, thread or process, so the logging module is told
+    not to look them up for every record, as the logging HOWTO's "Optimization" section shows:
+    finding the caller walks the stack, and the thread and process names are calls of their own.
     """
     logging._srcfile = None
+    logging.logThreads = False
+    logging.logProcesses = False
+    logging.logMultiprocessing = False
     root = logging.getLogger()
     for handler in [h for h in root.handlers if h.get_name() == HANDLER_NAME]:
         root.removeHandler(handler)
