@@ -13,7 +13,7 @@ import shlex
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 
 import typer
 
@@ -21,9 +21,11 @@ from apigen.errors import ApigenError, InputEnded, UserError
 from apigen.frameworks import available_frameworks
 
 if TYPE_CHECKING:
+    from apigen.add import AddResult
     from apigen.engine import GenerationResult
 
-F = TypeVar("F", bound=Callable[..., Any])
+P = ParamSpec("P")
+R = TypeVar("R")
 
 app = typer.Typer(
     name="apigen",
@@ -42,14 +44,14 @@ def _fail(message: str, exit_code: int) -> typer.Exit:
     return typer.Exit(exit_code)
 
 
-def _report_errors(command: F) -> F:
+def _report_errors(command: Callable[P, R]) -> Callable[P, R]:
     """Turn apigen's errors into one ``error: ...`` line on stderr and the error's exit code.
 
     This is the only place where exceptions become exit codes.
     """
 
     @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return command(*args, **kwargs)
         except ApigenError as exc:
@@ -64,7 +66,7 @@ def _report_errors(command: F) -> F:
                 raise _fail(f"invalid {where}: {first['msg']}", UserError.exit_code) from None
             raise
 
-    return wrapper  # type: ignore[return-value]
+    return wrapper
 
 
 def _show_version(value: bool) -> None:
@@ -293,6 +295,117 @@ def _print_summary(result: GenerationResult) -> None:
     console.print("Run its tests (in the project folder):", highlight=False)
     console.print(
         f"  {SERVICE_TEST_COMMAND}   (or: . .venv/bin/activate && python -m pytest)",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+add_app = typer.Typer(
+    name="add",
+    help="Add a feature to a project apigen generated.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(add_app)
+
+_FIELD_HELP = (
+    "A field as NAME:TYPE[:ARGUMENT][:MODIFIER...]; repeat for each field. Types: str (str:N sets "
+    "the maximum length, 255 by default), text, int, float, decimal, bool, date, datetime, uuid, "
+    "email, url, enum:a,b,c, ref:RESOURCE (users or an added resource, plural). Modifiers: "
+    "optional, unique, index. Example: --field title:str:120:index --field author_id:ref:users"
+)
+
+
+@add_app.command("resource")
+@_report_errors
+def add_resource(
+    name: Annotated[
+        str, typer.Argument(help="The resource, singular and snake_case: book, line_item.")
+    ],
+    fields: Annotated[list[str] | None, typer.Option("--field", "-F", help=_FIELD_HELP)] = None,
+    project: Annotated[
+        Path, typer.Option("--project", "-p", help="The project's folder (default: here).")
+    ] = Path("."),
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run", help="Print the files it would create and the diff; write nothing."
+        ),
+    ] = False,
+    no_input: Annotated[
+        bool, typer.Option("--no-input", help="Never prompt for fields; --field is required.")
+    ] = False,
+) -> None:
+    """Add a resource NAME with full CRUD (model, migration, schemas, service, routes, tests)."""
+    from apigen.add import add_resource as add
+    from apigen.add import taken_names
+    from apigen.project import read_project
+    from apigen.resource import ResourceSpec, validate_resource_name
+
+    # What the user typed and the project are checked before any field is asked for.
+    found = read_project(project)
+    validate_resource_name(name)
+    ResourceSpec(name=name).check_against(
+        taken=taken_names(found), resources=found.resource_singulars()
+    )
+    field_specs = list(fields or [])
+    if not field_specs and _can_prompt(no_input):
+        field_specs = _ask_fields()
+    result = add(found.root, name, field_specs, dry_run=dry_run)
+    _print_added(result)
+
+
+def _ask_fields() -> list[str]:
+    """Prompt for fields, one per line, until an empty line; a bad one is explained, asked again."""
+    from rich.prompt import Prompt
+
+    from apigen.console import console, err_console
+    from apigen.resource import parse_field
+
+    console.print(f"Fields, one per line, empty line to finish. {_FIELD_HELP}", highlight=False)
+    specs: list[str] = []
+    while True:
+        try:
+            answer = Prompt.ask(f"Field {len(specs) + 1}", console=console, default="")
+        except EOFError:
+            raise InputEnded("Field") from None
+        answer = answer.strip()
+        if not answer:
+            if specs:
+                return specs
+            err_console.print("a resource needs at least one field", highlight=False)
+            continue
+        try:
+            parse_field(answer)
+        except UserError as exc:
+            err_console.print(str(exc), markup=False, highlight=False)
+        else:
+            specs.append(answer)
+
+
+def _print_added(result: AddResult) -> None:
+    from apigen.console import console
+
+    resource, package = result.resource, result.project.package
+    verb = ("Would create", "Would change") if result.dry_run else ("Created", "Changed")
+    console.print(
+        f"[green]{'Dry run: ' if result.dry_run else ''}resource[/] [bold]{resource.name}[/] "
+        f"(/api/v1/{resource.plural})",
+        highlight=False,
+    )
+    for label, paths in zip(verb, (result.created, result.changed), strict=True):
+        console.print(f"{label} {len(paths)} files:", highlight=False)
+        for path in paths:
+            console.print(f"  {path}", markup=False, highlight=False)
+    if result.dry_run:
+        console.print(result.diff, markup=False, highlight=False, end="")
+        return
+    console.print(
+        "\nApply its migration and run the tests (in the project folder):", highlight=False
+    )
+    console.print(
+        f"  .venv/bin/python -m {package} migrate && {SERVICE_TEST_COMMAND}",
         markup=False,
         highlight=False,
         soft_wrap=True,

@@ -107,6 +107,79 @@ class DestinationNotWritable(UserError):
         )
 
 
+class InvalidResourceName(UserError):
+    """``apigen add resource NAME`` with a name it will not add."""
+
+    def __init__(self, name: str, reason: str) -> None:
+        self.name = name
+        self.reason = reason
+        super().__init__(f"invalid resource name {name!r}: {reason}", hint="try a name like 'book'")
+
+
+class InvalidFieldSpec(UserError):
+    """A ``--field`` argument apigen cannot turn into a field."""
+
+    def __init__(self, spec: str, reason: str, *, hint: str | None = None) -> None:
+        self.spec = spec
+        self.reason = reason
+        super().__init__(
+            f"invalid field {spec!r}: {reason}" if spec else reason,
+            hint=hint or "fields look like title:str:120:index (see apigen add resource --help)",
+        )
+
+
+class NotAProject(UserError):
+    """The folder is not a project apigen generated (or its answers file is unreadable)."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(
+            f"{str(path)!r} is not an apigen project: {reason}",
+            hint="run it in the folder holding .apigen-answers.yml, or pass --project",
+        )
+
+
+class RegistryNotRecognised(UserError):
+    """The project's feature registry has been changed so that apigen cannot edit it safely."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(
+            f"cannot register the feature in {str(path)!r}: {reason}",
+            hint="restore its list (see the comment at its top) or register the feature by hand",
+        )
+
+
+class ResourcesNotSupported(UserError):
+    """``apigen add resource`` in a project whose framework cannot add resources yet."""
+
+    def __init__(self, framework: str) -> None:
+        self.framework = framework
+        super().__init__(f"apigen cannot add resources to {framework} projects yet")
+
+
+class MigrationsNotRecognised(UserError):
+    """The project's migrations cannot take a new revision as they are."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"cannot add a migration to {str(path)!r}: {reason}")
+
+
+class AlreadyRegistered(UserError):
+    """The feature is in the project's registry already (the command ran before)."""
+
+    def __init__(self, path: Path, entry: str) -> None:
+        self.path = path
+        self.entry = entry
+        super().__init__(
+            f"{entry} is already registered in {str(path)!r}", hint="nothing to do; nothing changed"
+        )
+
+
 class TemplateError(ApigenError):
     """Rendering the template failed: a bug in a template or in apigen, not in the input."""
 

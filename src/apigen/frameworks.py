@@ -27,6 +27,31 @@ def templates_root() -> Path:
 
 
 @dataclass(frozen=True)
+class FeatureRegistry:
+    """The one place a framework's projects list their features: a list literal in a module.
+
+    ``path``, ``import_line`` and ``entry`` are format strings over ``package`` (the project's
+    package), ``name`` and ``plural`` (the resource's).
+    """
+
+    path: str
+    list_name: str
+    import_line: str
+    entry: str
+
+
+@dataclass(frozen=True)
+class ResourceSupport:
+    """What ``apigen add resource`` needs of a framework: the template a resource is rendered
+    from, where the feature is registered and where its migration goes."""
+
+    template_dir: Path
+    registry: FeatureRegistry
+    #: Alembic's versions folder (a format string over ``package``).
+    alembic_versions: str
+
+
+@dataclass(frozen=True)
 class Framework:
     """A framework apigen can generate for; ``ready`` ones are offered to users."""
 
@@ -38,12 +63,28 @@ class Framework:
     keep_existing: tuple[str, ...] = (".env",)
     #: Files only the owner may read.
     private_files: tuple[str, ...] = (".env",)
+    #: How resources are added to its projects (None: ``add resource`` is not available yet).
+    resources: ResourceSupport | None = None
 
 
 def _registry() -> dict[str, Framework]:
     root = templates_root()
     frameworks = (
-        Framework("fastapi", "FastAPI + SQLAlchemy 2 + Alembic", root / "fastapi"),
+        Framework(
+            "fastapi",
+            "FastAPI + SQLAlchemy 2 + Alembic",
+            root / "fastapi",
+            resources=ResourceSupport(
+                template_dir=root / "fastapi" / "resource",
+                registry=FeatureRegistry(
+                    path="{package}/api.py",
+                    list_name="FEATURES",
+                    import_line="from {package}.{plural}.routes import router as {plural}_router",
+                    entry="{plural}_router",
+                ),
+                alembic_versions="{package}/migrations/versions",
+            ),
+        ),
         Framework("django", "Django + Django REST framework", root / "django", ready=False),
         Framework("flask", "Flask + SQLAlchemy 2 + Alembic", root / "flask", ready=False),
     )

@@ -1,0 +1,152 @@
+"""``apigen add resource``: grow a generated project by one complete feature, all or nothing.
+
+The steps: read the project (``project.py``), check the resource against it, render the
+framework's resource template in memory (``rendering.py``), add the feature to the project's
+registry with a syntax-aware edit (``registry.py``), put a migration on the current head
+(``alembic_chain.py``), record the resource, format everything with ruff under the project's own
+configuration in a scratch folder, and move the result into place (``placement.py``). Every
+check runs before the first byte is written; a failure while moving puts every file back.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import shutil
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from apigen.errors import RegistryNotRecognised, ResourcesNotSupported, UserError
+from apigen.frameworks import Framework, ResourceSupport, get_framework
+from apigen.project import RESOURCES_FILE, Project, read_project
+from apigen.resource import ResourceSpec, parse_resource
+
+#: Project files the formatter reads its configuration from, copied next to the scratch files.
+_CONFIG_FILES = ("pyproject.toml", "ruff.toml", ".ruff.toml")
+
+
+@dataclass(frozen=True)
+class AddResult:
+    """What ``add_resource`` did (or, with ``dry_run``, would do)."""
+
+    project: Project
+    resource: ResourceSpec
+    created: list[str]
+    changed: list[str]
+    diff: str = field(repr=False)
+    dry_run: bool
+
+
+def add_resource(
+    root: Path, name: str, field_specs: Sequence[str], *, dry_run: bool = False
+) -> AddResult:
+    """Add the resource ``name`` with ``field_specs`` to the project in ``root``."""
+    project = read_project(root)
+    framework = get_framework(project.framework)
+    support = _resource_support(framework)
+    resource = parse_resource(name, field_specs)
+    resource.check_against(taken=taken_names(project), resources=project.resource_singulars())
+
+    from apigen import alembic_chain, registry
+    from apigen.formatting import format_python
+    from apigen.placement import make_scratch_dir, move_into_place
+    from apigen.rendering import render_tree
+
+    values = {"package": project.package, "name": resource.name, "plural": resource.plural}
+    versions = project.root / support.alembic_versions.format(**values)
+    migration = alembic_chain.new_revision(versions, f"add_{resource.plural}")
+    context = {
+        "package_name": project.package,
+        "project_name": project.name,
+        "python_version": str(project.answers.get("python_version", "3.11")),
+        "resource": resource.context(project.resource_singulars()),
+        "migration": migration.context(),
+    }
+    files = render_tree(support.template_dir, context)
+    for relative in files:
+        if os.path.lexists(project.root / relative):
+            raise UserError(f"{relative} exists already; the resource would overwrite it")
+
+    registry_path = support.registry.path.format(**values)
+    original = {registry_path: _read_registry(project.root / registry_path)}
+    if (project.root / RESOURCES_FILE).exists():
+        original[RESOURCES_FILE] = _read(project.root / RESOURCES_FILE)
+    files[registry_path] = registry.register(
+        original[registry_path],
+        path=project.root / registry_path,
+        list_name=support.registry.list_name,
+        entry=support.registry.entry.format(**values),
+        import_line=support.registry.import_line.format(**values),
+    )
+    files[RESOURCES_FILE] = project.resources_record(resource.record())
+
+    scratch = make_scratch_dir(project.root)
+    try:
+        rendered = scratch / "rendered"
+        _write(rendered, files)
+        for config in _CONFIG_FILES:
+            if (project.root / config).is_file():
+                shutil.copyfile(project.root / config, rendered / config)
+        format_python(rendered, sorted(path for path in files if path.endswith(".py")))
+        formatted = {relative: _read(rendered / relative) for relative in files}
+        created = sorted(relative for relative in files if relative not in original)
+        changed = sorted(original)
+        diff = "".join(
+            line
+            for relative in changed
+            for line in difflib.unified_diff(
+                original[relative].splitlines(keepends=True),
+                formatted[relative].splitlines(keepends=True),
+                fromfile=f"a/{relative}",
+                tofile=f"b/{relative}",
+            )
+        )
+        if not dry_run:
+            for config in _CONFIG_FILES:
+                (rendered / config).unlink(missing_ok=True)
+            move_into_place(
+                rendered, project.root, [*created, *changed], backup=scratch / "displaced"
+            )
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return AddResult(project, resource, created, changed, diff, dry_run)
+
+
+def taken_names(project: Project) -> set[str]:
+    """Every name a new feature must not take: the entries of the project's package and tests
+    folders (features, modules, migrations) and the resources added so far."""
+    taken = {entry["name"] for entry in project.resources}
+    for folder in (project.package_dir, project.root / "tests"):
+        if folder.is_dir():
+            taken.update(path.name.removesuffix(".py") for path in folder.iterdir())
+    return taken
+
+
+def _resource_support(framework: Framework) -> ResourceSupport:
+    if framework.resources is None:
+        raise ResourcesNotSupported(framework.name)
+    return framework.resources
+
+
+def _read_registry(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise RegistryNotRecognised(path, "it is missing") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RegistryNotRecognised(path, f"it cannot be read ({type(exc).__name__})") from exc
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"cannot read {path}: {exc}") from exc
+
+
+def _write(root: Path, files: dict[str, str]) -> None:
+    for relative, text in files.items():
+        target = root / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
