@@ -68,12 +68,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def build_project(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Callable[[str], harness.BuiltProject]:
-    """``build_project(framework)``: generate (once per session) and install a project."""
+    """``build_project(framework)``: generate (once per session), grow by the harness's added
+    resources (``harness.GROWN_RESOURCES``) and install a project: every suite runs against a
+    service that ``apigen add resource`` has grown, so the resources are proven in it and it is
+    proven intact with them."""
     built: dict[str, harness.BuiltProject] = {}
 
     def build(framework: str) -> harness.BuiltProject:
         if framework not in built:
             path = harness.generate_project(tmp_path_factory.mktemp(f"gen-{framework}"), framework)
+            harness.grow_project(path)
             built[framework] = harness.BuiltProject(framework, path, harness.ensure_venv(path))
         return built[framework]
 

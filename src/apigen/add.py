@@ -4,7 +4,8 @@ The steps: read the project (``project.py``), check the resource against it, ren
 framework's resource template in memory (``rendering.py``), add the feature to the project's
 registry with a syntax-aware edit (``registry.py``), put a migration on the current head
 (``alembic_chain.py``), record the resource, format everything with ruff under the project's own
-configuration in a scratch folder, and move the result into place (``placement.py``). Every
+configuration in a scratch folder inside the project, and move the result into place
+(``placement.py``). Every
 check runs before the first byte is written; a failure while moving puts every file back.
 """
 
@@ -21,9 +22,6 @@ from apigen.errors import RegistryNotRecognised, ResourcesNotSupported, UserErro
 from apigen.frameworks import Framework, ResourceSupport, get_framework
 from apigen.project import RESOURCES_FILE, Project, read_project
 from apigen.resource import ResourceSpec, parse_resource
-
-#: Project files the formatter reads its configuration from, copied next to the scratch files.
-_CONFIG_FILES = ("pyproject.toml", "ruff.toml", ".ruff.toml")
 
 
 @dataclass(frozen=True)
@@ -85,10 +83,14 @@ def add_resource(
     try:
         rendered = scratch / "rendered"
         _write(rendered, files)
-        for config in _CONFIG_FILES:
-            if (project.root / config).is_file():
-                shutil.copyfile(project.root / config, rendered / config)
-        format_python(rendered, sorted(path for path in files if path.endswith(".py")))
+        py_files = [path for path in files if path.endswith(".py")]
+        # Run in the project, on the scratch copies (inside it): ruff applies the project's own
+        # configuration, and sorts the project's package and tests as first-party imports.
+        format_python(
+            project.root,
+            sorted((rendered / path).relative_to(project.root).as_posix() for path in py_files),
+            staged=rendered.relative_to(project.root).as_posix(),
+        )
         formatted = {relative: _read(rendered / relative) for relative in files}
         created = sorted(relative for relative in files if relative not in original)
         changed = sorted(original)
@@ -103,8 +105,6 @@ def add_resource(
             )
         )
         if not dry_run:
-            for config in _CONFIG_FILES:
-                (rendered / config).unlink(missing_ok=True)
             move_into_place(
                 rendered, project.root, [*created, *changed], backup=scratch / "displaced"
             )

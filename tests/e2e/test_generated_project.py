@@ -175,3 +175,64 @@ def test_p21_production_refuses_a_weak_key(
     if key:
         assert key not in result.stdout, _show(result)
     assert not (tmp_path / "app.db").exists(), "it migrated before refusing"
+
+
+def _alembic(project: harness.BuiltProject, url: str, *args: str) -> str:
+    result = harness.run_in_project(
+        project.path, project.venv, ["-m", "alembic", *args], {"DATABASE_URL": url}
+    )
+    assert result.returncode == 0, _show(result)
+    return result.stdout
+
+
+def _migrate_up_down_up(
+    project: harness.BuiltProject, url: str, tables: Callable[[], set[str]]
+) -> None:
+    """The grown project's chain: up to head (every added table there), down to the generated
+    schema (the added tables gone, the rest intact), up again, and no drift between the models and
+    the migrations (`alembic check`)."""
+    added = {harness.pluralize(name) for name, _ in harness.GROWN_RESOURCES}
+    _alembic(project, url, "upgrade", "head")
+    assert added <= tables()
+    _alembic(project, url, "downgrade", f"-{len(added)}")
+    assert not added & tables()
+    assert {"users", "posts", "accounts"} <= tables()
+    _alembic(project, url, "upgrade", "head")
+    assert added <= tables()
+    assert "No new upgrade operations detected" in _alembic(project, url, "check")
+    heads = _alembic(project, url, "heads")
+    assert len(heads.strip().splitlines()) == 1, heads
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_p22_added_resources_migrate_up_down_up_without_drift_on_sqlite(
+    build_project: Build, framework: str, tmp_path: Path
+) -> None:
+    project = build_project(framework)
+    database = tmp_path / "grown.db"
+
+    def tables() -> set[str]:
+        with sqlite3.connect(database) as connection:
+            rows = connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            return {row[0] for row in rows}
+
+    _migrate_up_down_up(project, harness.sqlite_url(database), tables)
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_p22_added_resources_migrate_up_down_up_without_drift_on_postgres(
+    build_project: Build, framework: str
+) -> None:
+    import psycopg
+
+    project = build_project(framework)
+    with harness.postgres_database() as url:
+
+        def tables() -> set[str]:
+            with psycopg.connect(url, autocommit=True) as connection:
+                rows = connection.execute(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+                ).fetchall()
+            return {row[0] for row in rows}
+
+        _migrate_up_down_up(project, url, tables)

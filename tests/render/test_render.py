@@ -25,6 +25,8 @@ class Variant:
     spec: dict[str, Any]
     package: str
     answers: dict[str, str] = field(default_factory=dict)
+    #: Grown by the harness's resources (``apigen add resource``) after generation.
+    grown: bool = False
 
 
 VARIANTS = (
@@ -44,6 +46,14 @@ VARIANTS = (
         "shop_api",
         {"description": 'Orders & "carts" \\ it\'s <fast>', "author_name": "Ada Lovelace"},
     ),
+    Variant("grown", {"name": "svc"}, "svc", grown=True),
+    Variant(
+        "grown-py312",
+        {"name": "svc312", "python_version": "3.12"},
+        "svc312",
+        {"python_version": "3.12"},
+        grown=True,
+    ),
 )
 
 CASES = [
@@ -60,7 +70,8 @@ _SECRET_LINE = re.compile(r"^SECRET_KEY=(?P<key>.*)$", re.MULTILINE)
 
 def render(tmp_path: Path, framework: str, variant: Variant) -> Path:
     spec = ProjectSpec(framework=framework, **variant.spec)
-    return generate(spec, output_dir=tmp_path).destination
+    project = generate(spec, output_dir=tmp_path).destination
+    return harness.grow_project(project) if variant.grown else project
 
 
 def text_files(project: Path) -> dict[str, str]:

@@ -96,12 +96,54 @@ def ready_frameworks() -> list[str]:
     return [framework.name for framework in available_frameworks()]
 
 
+#: The resources every booted target is grown by (``apigen add resource``), in this order: one
+#: with every field type and every modifier, then one that refers to it and to ``users``.
+GROWN_RESOURCES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (
+        "book",
+        (
+            "title:str:120:index",
+            "isbn:str:13:unique",
+            "summary:text:optional",
+            "pages:int:optional:index",
+            "rating:float:optional",
+            "price:decimal",
+            "in_print:bool",
+            "published:date:optional",
+            "available_at:datetime:optional",
+            "serial:uuid:unique:optional",
+            "contact:email:optional",
+            "homepage:url:optional",
+            "genre:enum:novel,essay,short-story:index",
+            "editor_id:ref:users:optional",
+        ),
+    ),
+    ("review", ("book_id:ref:books", "reviewer_id:ref:users", "body:text", "stars:int:index")),
+)
+
+
 def generate_project(tmp_dir: Path, framework: str, name: str = "svc") -> Path:
     """Render a project with apigen's engine into ``tmp_dir / name`` and return its folder."""
     from apigen import ProjectSpec, generate
 
     result = generate(ProjectSpec(name=name, framework=framework), output_dir=tmp_dir)
     return result.destination
+
+
+def pluralize(name: str) -> str:
+    """The plural apigen gives a resource (its table, URL and package)."""
+    from apigen.naming import pluralize as apigen_pluralize
+
+    return apigen_pluralize(name)
+
+
+def grow_project(project_dir: Path) -> Path:
+    """Add ``GROWN_RESOURCES`` to a generated project, as ``apigen add resource`` does."""
+    from apigen.add import add_resource
+
+    for name, fields in GROWN_RESOURCES:
+        add_resource(project_dir, name, fields)
+    return project_dir
 
 
 def read_answers(project_dir: Path) -> dict[str, object]:
