@@ -8,6 +8,7 @@ by default), and compared: req/s, p50, p99, errors and the ratios service / bare
     sudo apt-get install wrk          # Debian's package; any wrk 4.x works
     .venv/bin/python -m bench.bench_service [--backend sqlite|postgres-redis|all]
         [--workers 1 2] [--duration 10] [--warmup 3] [--rounds 2] [--connections 32]
+        [--bare flat|structured]
 
 PostgreSQL and Redis are the ones the test suite uses (127.0.0.1:5432, 127.0.0.1:6379); a fresh
 database and Redis database are made for the run and dropped afterwards. Several workers need
@@ -122,16 +123,18 @@ def run_wrk(url: str, script: Path, seconds: int, connections: int) -> Figures:
 
 @contextlib.contextmanager
 def bare_server(
-    framework: str, venv: Path, env: dict[str, str], workers: int, log_dir: Path
+    framework: str, venv: Path, env: dict[str, str], workers: int, log_dir: Path, structure: str
 ) -> Iterator[str]:
-    """The framework's bare app under the same server as the service (uvicorn, access log off)."""
+    """The framework's bare app under the same server as the service (uvicorn, access log off):
+    `bare/<framework>_app.py`, or with `structure="structured"` the same work through the
+    framework mechanisms the contract needs (`bare/<framework>_structured_app.py`)."""
     port = harness.free_port()
     base_url = f"http://127.0.0.1:{port}"
     command = [
         str(harness.venv_python(venv)),
         "-m",
         "uvicorn",
-        f"{framework}_app:app",
+        f"{framework}_structured_app:app" if structure == "structured" else f"{framework}_app:app",
         "--app-dir",
         str(BARE_APPS),
         "--host",
@@ -294,7 +297,7 @@ def run_backend(
         assert service.secret_key is not None
         bare_env = env | {"SECRET_KEY": service.secret_key}
         bare_url = stack.enter_context(
-            bare_server(framework, project.venv, bare_env, workers, work_dir)
+            bare_server(framework, project.venv, bare_env, workers, work_dir, options.bare)
         )
         fixtures = make_fixtures(service.base_url)
         results = [
@@ -302,7 +305,9 @@ def run_backend(
             for row in rows(fixtures)
         ]
     report(
-        f"{framework}, {backend}, {workers} worker(s), {options.connections} connections", results
+        f"{framework}, {backend}, {workers} worker(s), {options.connections} connections, "
+        f"{options.bare} bare app",
+        results,
     )
 
 
@@ -315,6 +320,13 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=3, help="seconds of warm-up per target")
     parser.add_argument("--rounds", type=int, default=2, help="service/bare alternations")
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument(
+        "--bare",
+        choices=["flat", "structured"],
+        default="flat",
+        help="the bare app: routes on the app itself (flat), or the same work through included "
+        "routers, an injected caller, response models, CORS and GZip (structured)",
+    )
     options = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed: sudo apt-get install wrk")

@@ -51,6 +51,20 @@ LIST_PARAMETERS = frozenset({"skip", "limit", "sort_by", "sort_order"})
 #: uses next to the fields. (Pydantic also reserves every name starting with ``model_``.)
 RESERVED_FIELDS = frozenset(
     {
+        # the type names the model and schema classes use in their bodies
+        "bool",
+        "bytes",
+        "date",
+        "datetime",
+        "decimal",
+        "float",
+        "int",
+        "mapped_column",
+        "relationship",
+        "str",
+        "time",
+        "uuid",
+        # names the libraries give every model
         "copy",
         "dict",
         "json",
@@ -203,6 +217,12 @@ class ResourceSpec:
                     f"ref to unknown resource {spec.ref!r}",
                     hint=f"known: {', '.join(sorted(known))}",
                 )
+            if spec.ref == self.plural and not spec.optional:
+                raise InvalidFieldSpec(
+                    spec.to_spec(),
+                    "a ref to the resource itself must be optional (the first row has none)",
+                    hint=f"{spec.name}:ref:{self.plural}:optional",
+                )
 
     def context(self, singulars: Mapping[str, str]) -> dict[str, Any]:
         """What the templates see of the resource; ``singulars`` maps the plural of every
@@ -304,6 +324,10 @@ def parse_field(text: str) -> FieldSpec:
         modifiers.add(modifier)
     if type_ == "text" and ("unique" in modifiers or "index" in modifiers):
         raise InvalidFieldSpec(text, "text fields cannot be unique or indexed; use str:N")
+    if "unique" in modifiers and (type_ in ("bool", "enum") or max_length == 1):
+        raise InvalidFieldSpec(
+            text, f"a unique {type_ if max_length != 1 else 'str:1'} would allow only a few rows"
+        )
     return FieldSpec(
         name=name,
         type=type_,
@@ -328,7 +352,9 @@ def _check_field_name(text: str, name: str) -> None:
     if name in LIST_PARAMETERS:
         raise InvalidFieldSpec(text, f"{name!r} is a query parameter of every list endpoint")
     if name in RESERVED_FIELDS or name.startswith("model_"):
-        raise InvalidFieldSpec(text, f"field name {name!r} is reserved by the model libraries")
+        raise InvalidFieldSpec(
+            text, f"field name {name!r} is reserved: the generated models use it themselves"
+        )
 
 
 def _str_length(text: str, value: str) -> int:

@@ -61,6 +61,11 @@ INVALID = {
     "ref without target": ("author_id:ref", "needs the resource"),
     "ref bad target": ("author_id:ref:Users", "not a resource name"),
     "unique text": ("body:text:unique", "cannot be unique"),
+    "unique bool": ("done:bool:unique", "only a few rows"),
+    "unique enum": ("kind:enum:a,b:unique", "only a few rows"),
+    "unique str:1": ("code:str:1:unique", "only a few rows"),
+    "a type's name": ("date:date", "reserved"),
+    "a builtin type's name": ("str:str", "reserved"),
 }
 
 
@@ -127,9 +132,12 @@ def test_refs_must_name_a_known_resource() -> None:
     assert context["fields"][0]["ref"]["class_name"] == "Book"
 
 
-def test_a_resource_may_refer_to_itself() -> None:
+def test_a_resource_may_refer_to_itself_optionally() -> None:
     resource = parse_resource("category", ["parent_id:ref:categories:optional"])
     resource.check_against(taken=set(), resources={"users"})
+    required = parse_resource("category", ["parent_id:ref:categories"])
+    with pytest.raises(InvalidFieldSpec, match="must be optional"):
+        required.check_against(taken=set(), resources={"users"})
 
 
 def test_names_the_project_uses_are_taken() -> None:
