@@ -62,6 +62,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=15,
         help="SSE_PING_SECONDS of the --base-url service (default 15)",
     )
+    group.addoption(
+        "--resource",
+        action="append",
+        default=None,
+        metavar="'NAME FIELD:TYPE... '",
+        help=(
+            "a resource the --base-url service was grown by (`apigen add resource`), as its name "
+            "and --field specs separated by spaces; repeatable, in the order they were added "
+            "(default: the harness's GROWN_RESOURCES) - tests/contract/test_resources.py"
+        ),
+    )
 
 
 @pytest.fixture(scope="session")
