@@ -167,3 +167,29 @@ def test_a_failure_while_moving_puts_everything_back(
     monkeypatch.undo()
     assert calls["n"] >= 4
     assert snapshot(project) == before
+
+
+def test_on_a_terminal_fields_are_asked_for_and_a_bad_one_asked_again(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("apigen.cli._can_prompt", lambda no_input: not no_input)
+    result = CliRunner().invoke(
+        app,
+        ["add", "resource", "book", "-p", str(project)],
+        input="title:string\n\ntitle:str:80\nprice:decimal:optional\n\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert "unknown type 'string'" in result.output
+    assert "at least one field" in result.output
+    record = json.loads((project / ".apigen-resources.json").read_text())
+    assert record["resources"][0]["fields"] == ["title:str:80", "price:decimal:optional"]
+
+
+def test_input_ending_while_asking_for_fields_changes_nothing(
+    project: Path, snapshot: SnapshotFn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("apigen.cli._can_prompt", lambda no_input: not no_input)
+    before = snapshot(project)
+    result = CliRunner().invoke(app, ["add", "resource", "book", "-p", str(project)], input="")
+    assert result.exit_code == 2
+    assert snapshot(project) == before
