@@ -22,7 +22,8 @@ async def open_account(
         "/api/v1/accounts", json={"balance": balance}, headers=owner.headers
     )
     assert response.status_code == 201, response.text
-    return response.json()
+    account: dict[str, Any] = response.json()
+    return account
 
 
 async def transfer(
@@ -35,14 +36,16 @@ async def transfer(
 async def balance_of(client: httpx.AsyncClient, owner: Member, account_id: int) -> str:
     response = await client.get(f"/api/v1/accounts/{account_id}", headers=owner.headers)
     assert response.status_code == 200, response.text
-    return response.json()["balance"]
+    balance: str = response.json()["balance"]
+    return balance
 
 
 async def transfers_from(app: FastAPI, account_id: int) -> int:
     async with app.state.sessionmaker() as session:
-        return await session.scalar(
+        count: int = await session.scalar(
             text("SELECT count(*) FROM transfers WHERE from_account_id = :id"), {"id": account_id}
         )
+        return count
 
 
 async def test_p09_open_account_with_defaults(client: httpx.AsyncClient, member: Member) -> None:

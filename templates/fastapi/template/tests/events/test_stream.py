@@ -32,7 +32,8 @@ def next_event(lines: "queue.Queue[str]", event_type: str) -> dict[str, Any]:
         if line.startswith("event: "):
             seen_type = line.removeprefix("event: ")
         elif line.startswith("data: ") and seen_type == event_type:
-            return json.loads(line.removeprefix("data: "))
+            event: dict[str, Any] = json.loads(line.removeprefix("data: "))
+            return event
 
 
 def test_p16_stream_delivers_events_and_keep_alives(live_server: str) -> None:

@@ -4,7 +4,9 @@ import json
 
 import pytest
 from websockets.exceptions import ConnectionClosed
-from websockets.sync.client import ClientConnection, connect
+from websockets.sync.client import connect
+from websockets.sync.connection import Connection
+from websockets.typing import Origin
 
 from tests.factories import ALLOWED_ORIGIN, register
 
@@ -17,15 +19,16 @@ def ws_url(base_url: str, token: str | None) -> str:
     return f"{url}?token={token}" if token is not None else url
 
 
-def receive(client: ClientConnection) -> dict[str, object]:
-    return json.loads(client.recv(timeout=5))
+def receive(client: Connection) -> dict[str, object]:
+    message: dict[str, object] = json.loads(client.recv(timeout=5))
+    return message
 
 
 def test_p15_message_is_broadcast_to_every_client(live_server: str) -> None:
     sender_id, _, sender_token = register(live_server)
     _, _, other_token = register(live_server)
     with (
-        connect(ws_url(live_server, sender_token), origin=ALLOWED_ORIGIN) as sender,
+        connect(ws_url(live_server, sender_token), origin=Origin(ALLOWED_ORIGIN)) as sender,
         connect(ws_url(live_server, other_token)) as other,
     ):
         welcome = receive(sender)
@@ -40,11 +43,11 @@ def test_p15_message_is_broadcast_to_every_client(live_server: str) -> None:
 
 @pytest.mark.parametrize(
     ("token", "origin"),
-    [(None, None), ("not-a-token", None), ("VALID", "http://evil.example")],
+    [(None, None), ("not-a-token", None), ("VALID", Origin("http://evil.example"))],
     ids=["missing-token", "bad-token", "foreign-origin"],
 )
 def test_p15_refused_clients_are_closed_with_1008(
-    live_server: str, token: str | None, origin: str | None
+    live_server: str, token: str | None, origin: Origin | None
 ) -> None:
     if token == "VALID":
         _, _, token = register(live_server)

@@ -1,6 +1,7 @@
 """The service's error types and their one mapping to the HTTP error envelope (P06)."""
 
 import logging
+from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any, ClassVar
 
@@ -114,7 +115,7 @@ def error_response(
     code: str,
     message: str,
     details: list[dict[str, Any]] | None = None,
-    headers: dict[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> JSONResponse:
     """The envelope for the request `scope` describes: from a handler (`request.scope`) or from
     ASGI middleware, which answers before any route runs."""
@@ -208,9 +209,9 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResp
 
 
 def register_error_handlers(app: FastAPI) -> None:
-    app.add_exception_handler(AppError, _app_error)
-    app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.exception_handler(AppError)(_app_error)
+    app.exception_handler(RequestValidationError)(_validation_error)
+    app.exception_handler(StarletteHTTPException)(_http_error)
 
 
 class ErrorDetail(BaseModel):
