@@ -5,8 +5,8 @@ framework's resource template in memory (``rendering.py``), add the feature to t
 registry with a syntax-aware edit (``registry.py``), put a migration on the current head
 (``alembic_chain.py``), record the resource, format everything with ruff under the project's own
 configuration in a scratch folder inside the project, and move the result into place
-(``placement.py``). Every
-check runs before the first byte is written; a failure while moving puts every file back.
+(``placement.py``). Every check runs before the first byte is written; a failure while moving
+puts every file back.
 """
 
 from __future__ import annotations

@@ -147,18 +147,17 @@ def grow_project(project_dir: Path) -> Path:
 
 
 def read_answers(project_dir: Path) -> dict[str, object]:
-    """The project's ``.apigen-answers.yml`` as a mapping."""
-    import yaml  # a Copier dependency, so present wherever apigen is
+    """The project's ``.apigen-answers.yml`` as a mapping (read as apigen reads it)."""
+    from apigen.project import read_project
 
-    answers = yaml.safe_load((project_dir / ".apigen-answers.yml").read_text(encoding="utf-8"))
-    if not isinstance(answers, dict):
-        raise HarnessError(f"{project_dir}/.apigen-answers.yml is not a mapping")
-    return answers
+    return dict(read_project(project_dir).answers)
 
 
 def package_name(project_dir: Path) -> str:
     """The importable package of a generated project, from its answers file."""
-    return str(read_answers(project_dir)["package_name"])
+    from apigen.project import read_project
+
+    return read_project(project_dir).package
 
 
 def read_dotenv(project_dir: Path) -> dict[str, str]:
