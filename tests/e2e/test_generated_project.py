@@ -236,3 +236,17 @@ def test_p22_added_resources_migrate_up_down_up_without_drift_on_postgres(
             return {row[0] for row in rows}
 
         _migrate_up_down_up(project, url, tables)
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_p24_a_project_as_generated_passes_its_own_mypy(
+    build_project: Build, framework: str, tmp_path: Path
+) -> None:
+    """The suites run against grown projects (whose own tests type-check them); this checks one
+    as `apigen new` leaves it, before any resource is added, with the same dependencies."""
+    grown = build_project(framework)
+    pristine = harness.generate_project(tmp_path, framework)
+    assert harness.venv_key(pristine) == harness.venv_key(grown.path)
+    result = harness.run_in_project(pristine, grown.venv, ["-m", "mypy"])
+    assert result.returncode == 0, _show(result)
+    assert "Success: no issues found" in result.stdout, _show(result)
