@@ -349,9 +349,18 @@ def invalid_values(spec: FieldSpec) -> list[str]:
     if spec.type == "text":
         return [_text("a\x00b"), '"lone \\udfff surrogate"', *wrong_shape]
     if spec.type == "int":
-        return [str(INT32_MAX + 1), str(INT32_MIN - 1), "1.5", '"abc"', "1e400", *wrong_shape]
+        return [
+            str(INT32_MAX + 1),
+            str(INT32_MIN - 1),
+            "1.5",
+            '"abc"',
+            '"5"',  # a string is not a JSON number, whatever it spells
+            "true",
+            "1e400",
+            *wrong_shape,
+        ]
     if spec.type == "float":
-        return ["1e309", "-1e309", '"abc"', '"inf"', '"NaN"', *wrong_shape]
+        return ["1e309", "-1e309", '"abc"', '"1.5"', "true", '"inf"', '"NaN"', *wrong_shape]
     if spec.type == "decimal":
         return [
             '"1.234"',
@@ -363,18 +372,27 @@ def invalid_values(spec: FieldSpec) -> list[str]:
             '"1.2.3"',
             '"NaN"',
             '"Infinity"',
+            "true",
             *wrong_shape,
         ]
     if spec.type == "bool":
-        return ['"maybe"', "2", "-1", *wrong_shape]
+        return ['"maybe"', '"true"', "1", "0", "2", "-1", *wrong_shape]
     if spec.type == "date":
-        return ['"2025-02-30"', '"2025-13-01"', '"31/01/2025"', '"not-a-date"', *wrong_shape]
+        return [
+            '"2025-02-30"',
+            '"2025-13-01"',
+            '"31/01/2025"',
+            '"not-a-date"',
+            "20000",  # days since 1970 are not a date in JSON
+            *wrong_shape,
+        ]
     if spec.type == "datetime":
         return [
             '"2025-01-31T12:00:00"',
             '"2025-02-30T12:00:00+00:00"',
             '"2025-01-31T25:00:00+00:00"',
             '"not-a-datetime"',
+            "1738324800",  # seconds since 1970 are not a timestamp in JSON
             *wrong_shape,
         ]
     if spec.type == "uuid":
@@ -405,7 +423,7 @@ def invalid_values(spec: FieldSpec) -> list[str]:
             wrong.append(upper)
         return [*(_text(choice) for choice in wrong), *wrong_shape]
     if spec.type == "ref":
-        return ["0", "-1", str(INT32_MAX + 1), '"abc"', "1.5", *wrong_shape]
+        return ["0", "-1", str(INT32_MAX + 1), '"abc"', '"1"', "true", "1.5", *wrong_shape]
     raise AssertionError(f"unknown field type {spec.type!r}")
 
 

@@ -51,9 +51,23 @@ def configured_resources(config: pytest.Config) -> tuple[ResourceSpec, ...]:
     return rv.parse_resources(specs)
 
 
+#: What a test marked ``@pytest.mark.resources_with(kind)`` needs a resource to declare.
+_KINDS = {
+    "unique": lambda spec: any(field.unique for field in spec.fields),
+    "ref": lambda spec: any(field.ref is not None for field in spec.fields),
+    "unique_or_ref": lambda spec: any(field.unique or field.ref for field in spec.fields),
+}
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Each test runs for every resource under test, or, when marked ``resources_with``, for the
+    ones that declare what it checks (a test has nothing to check, rather than skipping, on a
+    resource without unique fields)."""
     if "resource" in metafunc.fixturenames:
         resources = configured_resources(metafunc.config)
+        marker = metafunc.definition.get_closest_marker("resources_with")
+        if marker is not None:
+            resources = tuple(spec for spec in resources if _KINDS[marker.args[0]](spec))
         metafunc.parametrize("resource", resources, ids=[spec.name for spec in resources])
 
 
@@ -633,12 +647,11 @@ def test_resource_unknown_fields_are_refused(
     assert client.get(url, headers=owner.headers).json() == row
 
 
+@pytest.mark.resources_with("ref")
 def test_resource_ref_to_a_missing_row_is_refused(
     client: httpx.Client, resource: ResourceSpec, rows: Rows, owner: User
 ) -> None:
     refs = [spec for spec in resource.fields if spec.ref is not None]
-    if not refs:
-        pytest.skip(f"{resource.name} has no ref field")
     row = rows.create(resource)
     url = rv.item(resource, row["id"])
     for spec in refs:
@@ -655,12 +668,10 @@ def test_resource_ref_to_a_missing_row_is_refused(
 
 
 def _unique_fields(resource: ResourceSpec) -> list[FieldSpec]:
-    unique = [spec for spec in resource.fields if spec.unique]
-    if not unique:
-        pytest.skip(f"{resource.name} has no unique field")
-    return unique
+    return [spec for spec in resource.fields if spec.unique]
 
 
+@pytest.mark.resources_with("unique")
 def test_resource_unique_clash_is_409(
     client: httpx.Client, resource: ResourceSpec, rows: Rows, owner: User
 ) -> None:
@@ -685,11 +696,11 @@ def test_resource_unique_clash_is_409(
                 assert rows.create(resource, **{spec.name: None})[spec.name] is None
 
 
+@pytest.mark.resources_with("unique")
 def test_resource_simultaneous_unique_creates(
     service: Service, resource: ResourceSpec, rows: Rows, owner: User
 ) -> None:
     """The database decides: identical creates racing each other give one 201, the rest 409."""
-    _unique_fields(resource)
     body = rows.body(resource)
     barrier = threading.Barrier(RACERS, timeout=30)
 
@@ -931,6 +942,7 @@ def test_p13_resource_events_are_streamed(
     _assert_event(payload, f"{name}.deleted", {"id": row["id"]})
 
 
+@pytest.mark.resources_with("unique_or_ref")
 def test_p13_refused_resource_writes_publish_nothing(
     client: httpx.Client, resource: ResourceSpec, rows: Rows, owner: User, events: EventStream
 ) -> None:
@@ -938,8 +950,6 @@ def test_p13_refused_resource_writes_publish_nothing(
     the writer's first event is the one of their first successful write."""
     unique = [spec for spec in resource.fields if spec.unique]
     refs = [spec for spec in resource.fields if spec.ref is not None]
-    if not unique and not refs:
-        pytest.skip(f"{resource.name} has neither a unique nor a ref field")
     writer = new_user(client, "writer")
     taken = rows.create(resource)
     mine = rows.create(resource, writer)

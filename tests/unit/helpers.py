@@ -8,6 +8,8 @@ import textwrap
 from collections.abc import Mapping
 from pathlib import Path
 
+from typer.testing import CliRunner
+
 Snapshot = dict[str, tuple[int, bytes]]
 
 #: The questions every apigen template asks (the engine refuses a template that differs).
@@ -60,3 +62,11 @@ def snapshot_tree(root: Path) -> Snapshot:
                 content = b""
             result[path.relative_to(root).as_posix()] = (mode, content)
     return result
+
+
+def cli_runner() -> CliRunner:
+    """A Click test runner whose result keeps stderr apart (Click < 8.2 mixes it in by default)."""
+    try:
+        return CliRunner(mix_stderr=False)  # type: ignore[call-arg]
+    except TypeError:
+        return CliRunner()

@@ -9,13 +9,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from apigen import ProjectSpec, generate
 from apigen.add import add_resource
 from apigen.cli import app
 
-from .helpers import Snapshot
+from .helpers import Snapshot, cli_runner
 
 SnapshotFn = Callable[[Path], Snapshot]
 BOOK_FIELDS = ["title:str:120:index", "isbn:str:13:unique", "price:decimal:optional"]
@@ -35,7 +34,7 @@ def project(pristine: Path, tmp_path: Path) -> Path:
 
 
 def run(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(app, list(args))
+    result = cli_runner().invoke(app, list(args))
     return result.exit_code, result.stderr if result.exit_code else result.stdout
 
 
@@ -173,14 +172,14 @@ def test_on_a_terminal_fields_are_asked_for_and_a_bad_one_asked_again(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("apigen.cli._can_prompt", lambda no_input: not no_input)
-    result = CliRunner().invoke(
+    result = cli_runner().invoke(
         app,
         ["add", "resource", "book", "-p", str(project)],
         input="title:string\n\ntitle:str:80\nprice:decimal:optional\n\n",
     )
     assert result.exit_code == 0, result.output
-    assert "unknown type 'string'" in result.output
-    assert "at least one field" in result.output
+    assert "unknown type 'string'" in result.stderr
+    assert "at least one field" in result.stderr
     record = json.loads((project / ".apigen-resources.json").read_text())
     assert record["resources"][0]["fields"] == ["title:str:80", "price:decimal:optional"]
 
@@ -190,6 +189,6 @@ def test_input_ending_while_asking_for_fields_changes_nothing(
 ) -> None:
     monkeypatch.setattr("apigen.cli._can_prompt", lambda no_input: not no_input)
     before = snapshot(project)
-    result = CliRunner().invoke(app, ["add", "resource", "book", "-p", str(project)], input="")
+    result = cli_runner().invoke(app, ["add", "resource", "book", "-p", str(project)], input="")
     assert result.exit_code == 2
     assert snapshot(project) == before

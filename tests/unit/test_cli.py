@@ -6,22 +6,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from apigen import __version__
 from apigen.cli import app
 
-from .helpers import Snapshot, build_file_tree
+from .helpers import Snapshot, build_file_tree, cli_runner
 
-
-def _runner() -> CliRunner:
-    try:  # Click < 8.2 mixes stderr into output unless told not to
-        return CliRunner(mix_stderr=False)  # type: ignore[call-arg]
-    except TypeError:
-        return CliRunner()
-
-
-runner = _runner()
+runner = cli_runner()
 
 
 @pytest.fixture
