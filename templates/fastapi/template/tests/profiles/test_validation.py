@@ -87,6 +87,8 @@ async def test_p02_one_day_short_of_eighteen_is_rejected(
         ({"last_name": "12345"}, "last_name"),
         ({"last_name": None}, "last_name"),
         ({"birth_date": "17/05/1990"}, "birth_date"),
+        ({"birth_date": 0}, "birth_date"),  # not a Unix time either
+        ({"birth_date": "660000000"}, "birth_date"),
         ({"address": {**ADDRESS, "zip_code": "1234"}}, "address.zip_code"),
         ({"address": {**ADDRESS, "zip_code": "12345-6789"}}, "address.zip_code"),
         ({"address": {**ADDRESS, "state": "il"}}, "address.state"),

@@ -6,11 +6,13 @@ Routes take ids as `{name:int}`: a path segment that is not a number names no re
 literal path beside it (`/users/me`) is never mistaken for an id, whatever the method.
 """
 
+import re
+from datetime import date
 from typing import Annotated
 
 from email_validator import EmailNotValidError, validate_email
 from fastapi import Path
-from pydantic import AfterValidator, Field, StringConstraints, WithJsonSchema
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, WithJsonSchema
 
 MAX_ID = 2**31 - 1
 STORABLE_TEXT = r"^[^\x00]*$"
@@ -18,6 +20,19 @@ STORABLE_TEXT = r"^[^\x00]*$"
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
 StorableText = Annotated[str, StringConstraints(pattern=STORABLE_TEXT)]
+
+_NUMBER = re.compile(r"\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*")
+
+
+def _iso_text(value: object) -> object:
+    """A date is ISO 8601 text (`"2000-01-31"`), never a number of days or seconds: Pydantic
+    would read `0` or `"0"` as a Unix time, which the OpenAPI `format: date` does not allow."""
+    if isinstance(value, int | float) or (isinstance(value, str) and _NUMBER.fullmatch(value)):
+        raise ValueError("must be an ISO 8601 date")
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_text)]
 
 
 def normalize_email(value: str) -> str:
