@@ -1,7 +1,7 @@
 """The ``apigen`` command line: parse options, call the engine, print, map errors to exit codes.
 
 Only cheap modules are imported at the top so that ``apigen --help`` starts fast (plain Click help,
-no rich: rich's help formatting alone costs ~0.1 s); rich, pydantic and Copier load when a command
+no rich: rich's help formatting alone costs ~0.1 s); rich, pydantic and Jinja load when a command
 needs them.
 """
 

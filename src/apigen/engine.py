@@ -1,8 +1,8 @@
 """``apigen new``: render a framework's project template into a new project folder.
 
-Copier (imported only when rendering: it costs ~0.6 s) renders into a scratch folder next to the
-destination, ruff formats the result, and it is moved into place only when all of that succeeded
-(``placement.py``). Every check that can fail runs before the first byte is written, and a
+The template is rendered (``rendering.py``: Jinja with Copier's rules) into a scratch folder next
+to the destination, ruff formats the result, and it is moved into place only when all of that
+succeeded (``placement.py``). Every check that can fail runs before the first byte is written, and a
 failure leaves the file system as it was.
 """
 
@@ -21,7 +21,7 @@ from apigen.errors import DestinationNotEmpty, DestinationNotWritable, TemplateE
 from apigen.formatting import format_python
 from apigen.frameworks import Framework, get_framework
 from apigen.placement import files_under, make_dirs, make_scratch_dir, move_into_place
-from apigen.rendering import render_project
+from apigen.rendering import read_template, render_project
 from apigen.spec import ProjectSpec
 
 
@@ -40,7 +40,6 @@ def generate(
     output_dir: Path,
     force: bool = False,
     secret_key: str | None = None,
-    interactive: bool = False,
 ) -> GenerationResult:
     """Render ``spec`` into ``output_dir / spec.name``.
 
@@ -49,7 +48,6 @@ def generate(
     leaving every other file alone; a merge that fails puts back every file it displaced.
     ``secret_key`` defaults to a fresh random key; it reaches
     the template as the ``secret_key`` answer and is never recorded in the answers file.
-    ``interactive`` lets Copier prompt for questions that have no answer yet.
     """
     framework = get_framework(spec.framework)
     output_dir = Path(output_dir).absolute()
@@ -62,7 +60,7 @@ def generate(
         scratch = make_scratch_dir(output_dir)
         try:
             rendered = scratch / spec.name
-            render_project(framework, rendered, data, interactive=interactive)
+            render_project(framework, rendered, data)
             format_python(rendered)
             _finish(rendered, destination, framework)
             files = files_under(rendered)
@@ -85,7 +83,7 @@ def template_answers(
         "apigen_version": __version__,
         "secret_key": secret_key or secrets.token_urlsafe(48),
     }
-    questions = _template_questions(framework)
+    questions = set(read_template(framework.template_dir).questions)
     missing, unknown = sorted(questions - data.keys()), sorted(data.keys() - questions)
     if missing or unknown:
         raise TemplateError(
@@ -93,22 +91,6 @@ def template_answers(
             f"(unanswered: {', '.join(missing) or '-'}; not asked: {', '.join(unknown) or '-'})"
         )
     return data
-
-
-def _template_questions(framework: Framework) -> set[str]:
-    import yaml  # a Copier dependency
-
-    candidates = [framework.template_dir / name for name in ("copier.yml", "copier.yaml")]
-    config_file = next((path for path in candidates if path.is_file()), None)
-    if config_file is None:
-        raise TemplateError(f"no Copier template at {framework.template_dir}")
-    try:
-        config = yaml.safe_load(config_file.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise TemplateError(f"cannot read {config_file}: {exc}") from exc
-    if not isinstance(config, dict):
-        raise TemplateError(f"{config_file} is not a mapping of questions")
-    return {key for key in config if not key.startswith("_")}
 
 
 def check_destination(destination: Path, *, force: bool) -> None:
