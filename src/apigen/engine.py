@@ -21,7 +21,7 @@ from apigen.errors import DestinationNotEmpty, DestinationNotWritable, TemplateE
 from apigen.formatting import format_python
 from apigen.frameworks import Framework, get_framework
 from apigen.placement import files_under, make_dirs, make_scratch_dir, move_into_place
-from apigen.rendering import read_template, render_project
+from apigen.rendering import read_template, render_default, render_project
 from apigen.spec import ProjectSpec
 
 
@@ -75,21 +75,42 @@ def generate(
     return GenerationResult(destination=destination, files=files, spec=spec)
 
 
+#: Answers every framework template must ask for: apigen reads them back (``project.py``).
+CORE_QUESTIONS = frozenset(
+    {"project_name", "package_name", "framework", "apigen_version", "secret_key"}
+)
+
+
 def template_answers(
     framework: Framework, spec: ProjectSpec, *, secret_key: str | None = None
 ) -> dict[str, Any]:
-    """Every answer the template asks for; raises ``TemplateError`` if the two sets differ."""
-    data: dict[str, Any] = spec.answers() | {
+    """The answer to every question the framework's template asks.
+
+    Templates may ask different questions: apigen's answers go to the questions of the same name
+    (those a template does not ask are left out, except the core ones every template must ask), and
+    a question apigen has no answer for takes its default, a Jinja expression over the answers
+    before it as in Copier. A question with neither is a ``TemplateError``.
+    """
+    given: dict[str, Any] = spec.answers() | {
         "apigen_version": __version__,
         "secret_key": secret_key or secrets.token_urlsafe(48),
     }
-    questions = set(read_template(framework.template_dir).questions)
-    missing, unknown = sorted(questions - data.keys()), sorted(data.keys() - questions)
-    if missing or unknown:
+    questions = read_template(framework.template_dir).questions
+    not_asked = sorted(CORE_QUESTIONS - questions.keys())
+    unanswered = sorted(
+        name
+        for name, question in questions.items()
+        if name not in given and "default" not in question
+    )
+    if not_asked or unanswered:
         raise TemplateError(
             f"{framework.name} template questions do not match apigen's answers "
-            f"(unanswered: {', '.join(missing) or '-'}; not asked: {', '.join(unknown) or '-'})"
+            f"(unanswered: {', '.join(unanswered) or '-'}; "
+            f"core answers not asked: {', '.join(not_asked) or '-'})"
         )
+    data: dict[str, Any] = {}
+    for name, question in questions.items():
+        data[name] = given[name] if name in given else render_default(question["default"], data)
     return data
 
 

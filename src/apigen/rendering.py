@@ -64,6 +64,20 @@ def read_template(template_dir: Path) -> CopierTemplate:
     )
 
 
+def render_default(default: Any, answers: dict[str, Any]) -> Any:
+    """A question's default: a string is a Jinja expression over the answers before it (Copier's
+    rule); anything else is the value itself."""
+    if not isinstance(default, str) or ("{{" not in default and "{%" not in default):
+        return default
+    import jinja2
+
+    environment = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False)
+    try:
+        return environment.from_string(default).render(answers)
+    except jinja2.TemplateError as exc:
+        raise TemplateError(f"default {default!r}: {exc}") from exc
+
+
 def render_project(framework: Framework, destination: Path, data: dict[str, Any]) -> None:
     """Render the framework's project template into ``destination`` (which must not exist)
     with every question answered by ``data``; raises ``TemplateError``."""
@@ -147,9 +161,14 @@ def _answers_to_remember(template: CopierTemplate, data: dict[str, Any]) -> dict
 
 
 def _run_validators(environment: Any, template: CopierTemplate, context: dict[str, Any]) -> None:
-    """A question's `validator` renders to an error message, or to nothing when the answer is
-    good (Copier's rule)."""
+    """An answer must be one of its question's `choices`, and a question's `validator` renders
+    to an error message, or to nothing when the answer is good (Copier's rules)."""
     for question, settings in template.questions.items():
+        choices = settings.get("choices")
+        if choices is not None:
+            allowed = list(choices.values()) if isinstance(choices, dict) else list(choices)
+            if context.get(question) not in allowed:
+                raise TemplateError(f"{question}: {context.get(question)!r} is not a choice")
         validator = settings.get("validator")
         if validator:
             message = environment.from_string(str(validator)).render(context).strip()
