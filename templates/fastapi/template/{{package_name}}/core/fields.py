@@ -7,12 +7,19 @@ literal path beside it (`/users/me`) is never mistaken for an id, whatever the m
 """
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Annotated
 
 from email_validator import EmailNotValidError, validate_email
 from fastapi import Path
-from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BeforeValidator,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+)
 
 MAX_ID = 2**31 - 1
 STORABLE_TEXT = r"^[^\x00]*$"
@@ -25,14 +32,21 @@ _NUMBER = re.compile(r"\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*")
 
 
 def _iso_text(value: object) -> object:
-    """A date is ISO 8601 text (`"2000-01-31"`), never a number of days or seconds: Pydantic
-    would read `0` or `"0"` as a Unix time, which the OpenAPI `format: date` does not allow."""
+    """Dates and timestamps are ISO 8601 text (`"2000-01-31"`), never numbers of days or seconds:
+    Pydantic would read `0` or `"0"` as a Unix time, which OpenAPI's `format: date` / `date-time`
+    does not allow (in a body, or spelled as digits in a query)."""
     if isinstance(value, int | float) or (isinstance(value, str) and _NUMBER.fullmatch(value)):
-        raise ValueError("must be an ISO 8601 date")
+        raise ValueError("must be an ISO 8601 date or timestamp")
     return value
 
 
+def _in_utc(value: datetime) -> datetime:
+    return value.astimezone(UTC)
+
+
 IsoDate = Annotated[date, BeforeValidator(_iso_text)]
+#: A timestamp that carries its UTC offset, converted to UTC: what is stored and returned.
+UTCDatetime = Annotated[AwareDatetime, BeforeValidator(_iso_text), AfterValidator(_in_utc)]
 
 
 def normalize_email(value: str) -> str:
