@@ -1,8 +1,10 @@
 """P06: bodies over MAX_REQUEST_BYTES are refused with 413, before they are read whole."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, MutableMapping
+from typing import Any
 
 import httpx
+from fastapi import FastAPI
 
 from tests.factories import AppBuilder, Member, assert_error, make_client
 
@@ -53,6 +55,50 @@ async def test_p06_a_body_within_the_limit_is_served(
             "/api/v1/posts", json={"title": "fits", "body": "x" * 1000}, headers=member.headers
         )
     assert response.status_code == 201, response.text
+
+
+async def _call(app: FastAPI, headers: list[tuple[bytes, bytes]]) -> tuple[int, int]:
+    """Send an endless body straight to the ASGI app; return the status and the chunks read."""
+    read = 0
+    status = 0
+
+    async def receive() -> MutableMapping[str, Any]:
+        nonlocal read
+        read += 1
+        return {"type": "http.request", "body": b"x" * CHUNK, "more_body": read < 10_000}
+
+    async def send(message: MutableMapping[str, Any]) -> None:
+        nonlocal status
+        if message["type"] == "http.response.start":
+            status = message["status"]
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/api/v1/posts",
+        "raw_path": b"/api/v1/posts",
+        "root_path": "",
+        "query_string": b"",
+        "headers": [(b"content-type", b"application/json"), *headers],
+        "client": ("127.0.0.1", 50000),
+        "server": ("test", 80),
+    }
+    await app(scope, receive, send)
+    return status, read
+
+
+async def test_p06_an_oversized_body_is_never_read_whole(build_app: AppBuilder) -> None:
+    """The limit holds against the transport itself: with a declared length nothing is read;
+    without one, reading stops at the first chunk past the limit (10,000 were on offer)."""
+    app = await build_app(max_request_bytes=LIMIT)
+    declared = [(b"content-length", str(10_000 * CHUNK).encode())]
+    assert await _call(app, declared) == (413, 0)
+    status, read = await _call(app, [])
+    assert status == 413
+    assert read <= LIMIT // CHUNK + 1
 
 
 async def test_p06_get_with_an_oversized_body_is_413(
