@@ -7,6 +7,7 @@ import stat
 import textwrap
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from typer.testing import CliRunner
 
@@ -70,3 +71,18 @@ def cli_runner() -> CliRunner:
         return CliRunner(mix_stderr=False)  # type: ignore[call-arg]
     except TypeError:
         return CliRunner()
+
+
+def fail_nth_replace(monkeypatch: Any, n: int) -> dict[str, int]:
+    """Make the ``n``-th ``Path.replace`` fail as a full disk does; returns the call counter."""
+    real_replace = Path.replace
+    calls = {"n": 0}
+
+    def flaky_replace(self: Path, target: Path) -> Path:
+        calls["n"] += 1
+        if calls["n"] == n:
+            raise OSError(28, "No space left on device")
+        return real_replace(self, target)
+
+    monkeypatch.setattr(Path, "replace", flaky_replace)
+    return calls

@@ -14,7 +14,7 @@ from apigen import ProjectSpec, generate
 from apigen.add import add_resource
 from apigen.cli import app
 
-from .helpers import Snapshot, cli_runner
+from .helpers import Snapshot, cli_runner, fail_nth_replace
 
 SnapshotFn = Callable[[Path], Snapshot]
 BOOK_FIELDS = ["title:str:120:index", "isbn:str:13:unique", "price:decimal:optional"]
@@ -151,16 +151,7 @@ def test_a_failure_while_moving_puts_everything_back(
     project: Path, snapshot: SnapshotFn, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     before = snapshot(project)
-    real_replace = Path.replace
-    calls = {"n": 0}
-
-    def flaky_replace(self: Path, target: Path) -> Path:
-        calls["n"] += 1
-        if calls["n"] == 4:
-            raise OSError(28, "No space left on device")
-        return real_replace(self, target)
-
-    monkeypatch.setattr(Path, "replace", flaky_replace)
+    calls = fail_nth_replace(monkeypatch, 4)
     with pytest.raises(Exception, match="No space left"):
         add_resource(project, "book", BOOK_FIELDS)
     monkeypatch.undo()

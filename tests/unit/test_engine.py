@@ -14,7 +14,7 @@ from apigen import GenerationResult, ProjectSpec, __version__, generate
 from apigen.errors import DestinationNotEmpty, DestinationNotWritable, TemplateError
 from apigen.frameworks import get_framework
 
-from .helpers import FIXTURE_TEMPLATE_FILES, Snapshot, build_file_tree
+from .helpers import FIXTURE_TEMPLATE_FILES, Snapshot, build_file_tree, fail_nth_replace
 
 SnapshotFn = Callable[[Path], Snapshot]
 
@@ -150,16 +150,7 @@ def test_failed_merge_puts_back_what_it_displaced(
 ) -> None:
     build_file_tree(tmp_path / "shop", {"README.md": "old", "shop/__init__.py": "OLD = 1\n"})
     before = snapshot(tmp_path)
-    real_replace = Path.replace
-    calls = {"n": 0}
-
-    def flaky_replace(self: Path, target: Path) -> Path:
-        calls["n"] += 1
-        if calls["n"] == 5:
-            raise OSError(28, "No space left on device")
-        return real_replace(self, target)
-
-    monkeypatch.setattr(Path, "replace", flaky_replace)
+    calls = fail_nth_replace(monkeypatch, 5)
     with pytest.raises(DestinationNotWritable):
         generate(ProjectSpec(name="shop", framework=tiny), output_dir=tmp_path, force=True)
     monkeypatch.undo()
