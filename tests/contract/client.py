@@ -220,7 +220,11 @@ def ws_url(base_url: str, token: str | None, path: str = "/ws") -> str:
 
 def ws_connect(base_url: str, token: str | None, origin: str | None = None) -> ClientConnection:
     """Open ``/ws`` (the handshake itself must succeed: refusals are close frames, not HTTP)."""
-    url = ws_url(base_url, token)
+    return ws_connect_url(ws_url(base_url, token), origin)
+
+
+def ws_connect_url(url: str, origin: str | None = None) -> ClientConnection:
+    """Open the WebSocket at ``url`` as `ws_connect` does."""
     try:
         return _ws_connect(
             url,

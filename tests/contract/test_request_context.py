@@ -20,7 +20,9 @@ from tests.contract.client import (
     new_user,
     register,
     unique_email,
+    ws_connect_url,
     ws_join,
+    ws_url,
 )
 from tests.support.harness import Service
 
@@ -164,12 +166,16 @@ def test_p07_passwords_and_keys_are_never_logged(client: httpx.Client, service: 
 
 
 def test_p07_tokens_are_never_logged(client: httpx.Client, service: Service) -> None:
-    """A token sent in the Authorization header or in the WebSocket's ``?token=`` query."""
+    """A token sent in the Authorization header or in the WebSocket's ``?token=`` query, its
+    name spelled plainly or percent-encoded (``tok%65n`` is ``token`` to the server)."""
     path = _log_path(service)
     user = new_user(client, "logged")
     assert client.get("/api/v1/users/me", headers=user.headers).status_code == 200
     ws, _ = ws_join(service.base_url, user)
     ws.close()
+    disguised = ws_url(service.base_url, None) + f"?tok%65n={user.token}"
+    with ws_connect_url(disguised) as other:
+        other.recv(timeout=10)  # the welcome: the server read the token
     _sentinel(client, path)
     text = path.read_text(encoding="utf-8", errors="replace")
     assert user.token not in text, "an access token is in the log"

@@ -1,7 +1,7 @@
 """Structured (JSON) logging: one line per record, access lines carry the request fields.
 
-Every line passes through `JSONFormatter`, the server's own included, and a token in a URL's
-query (the WebSocket handshake `/ws?token=...` that uvicorn logs) is redacted before it is
+Every line passes through `JSONFormatter`, the server's own included, and the values in a URL's
+query (the WebSocket handshake `/ws?token=...` that uvicorn logs) are redacted before it is
 written: credentials never reach the log.
 """
 
@@ -14,14 +14,17 @@ from typing import Any
 
 HANDLER_NAME = "json-stdout"
 ACCESS_FIELDS = ("method", "path", "status", "duration_ms", "request_id", "client")
-_TOKEN_IN_QUERY = re.compile(r"([?&](?:access_)?token=)[^&\s\"']+", re.IGNORECASE)
+#: The query string of a URL in a log line (uvicorn logs each WebSocket handshake's path with
+#: it). Every value in it is hidden, whatever its name: a name may be percent-encoded
+#: (`tok%65n` is `token` to the server), so no list of names to hide is ever complete.
+_QUERY_VALUE = re.compile(r"(?<=[\w/.~-])(\?|&)([^=&\s\"'#]*)=[^&\s\"'#]*")
 
 
 def redact(text: str) -> str:
-    """`text` with the value of every `token=` / `access_token=` query parameter hidden."""
-    if "token=" not in text.lower():
+    """`text` with the value of every query parameter of a URL in it hidden (`/ws?token=...`)."""
+    if "=" not in text:
         return text
-    return _TOKEN_IN_QUERY.sub(r"\1[redacted]", text)
+    return _QUERY_VALUE.sub(r"\1\2=[redacted]", text)
 
 
 class JSONFormatter(logging.Formatter):
