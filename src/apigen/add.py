@@ -2,11 +2,11 @@
 
 The steps: read the project (``project.py``), check the resource against it, render the
 framework's resource template in memory (``rendering.py``), add the feature to the project's
-registry with a syntax-aware edit (``registry.py``), put a migration on the current head
-(``alembic_chain.py``), record the resource, format everything with ruff under the project's own
-configuration in a scratch folder inside the project, and move the result into place
-(``placement.py``). Every check runs before the first byte is written; a failure while moving
-puts every file back.
+registry with a syntax-aware edit (``registry.py``), place its migration on the current head
+(``alembic_chain.py``) or after the apps it refers to (``django_migrations.py``), record the
+resource, format everything with ruff under the project's own configuration in a scratch folder
+inside the project, and move the result into place (``placement.py``). Every check runs before
+the first byte is written; a failure while moving puts every file back.
 """
 
 from __future__ import annotations
@@ -18,8 +18,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from apigen.errors import RegistryNotRecognised, ResourcesNotSupported, UserError
-from apigen.frameworks import Framework, ResourceSupport, get_framework
+from apigen.errors import (
+    InvalidFieldSpec,
+    RegistryNotRecognised,
+    ResourcesNotSupported,
+    UserError,
+)
+from apigen.frameworks import (
+    AlembicMigrations,
+    Framework,
+    ResourceSupport,
+    get_framework,
+)
 from apigen.project import RESOURCES_FILE, Project, read_project
 from apigen.resource import ResourceSpec, parse_resource
 
@@ -45,38 +55,41 @@ def add_resource(
     support = _resource_support(framework)
     resource = parse_resource(name, field_specs)
     resource.check_against(taken=taken_names(project), resources=project.resource_singulars())
+    _check_framework_names(resource, support)
 
-    from apigen import alembic_chain, registry
+    from apigen import registry
     from apigen.formatting import format_python
     from apigen.placement import make_scratch_dir, move_into_place
     from apigen.rendering import render_tree
 
     values = {"package": project.package, "name": resource.name, "plural": resource.plural}
-    versions = project.root / support.alembic_versions.format(**values)
-    migration = alembic_chain.new_revision(versions, f"add_{resource.plural}")
     context = {
         "package_name": project.package,
         "project_name": project.name,
         "python_version": str(project.answers.get("python_version", "3.11")),
         "resource": resource.context(project.resource_singulars()),
-        "migration": migration.context(),
+        "migration": _migration_context(project, resource, support),
     }
     files = render_tree(support.template_dir, context)
     for relative in files:
         if os.path.lexists(project.root / relative):
             raise UserError(f"{relative} exists already; the resource would overwrite it")
 
-    registry_path = support.registry.path.format(**values)
-    original = {registry_path: _read_registry(project.root / registry_path)}
+    original: dict[str, str] = {}
+    for feature_registry in support.registries:
+        registry_path = feature_registry.path.format(**values)
+        if registry_path not in original:
+            original[registry_path] = _read_registry(project.root / registry_path)
+        import_line = feature_registry.import_line
+        files[registry_path] = registry.register(
+            files.get(registry_path, original[registry_path]),
+            path=project.root / registry_path,
+            list_name=feature_registry.list_name,
+            entry=feature_registry.entry.format(**values),
+            import_line=None if import_line is None else import_line.format(**values),
+        )
     if (project.root / RESOURCES_FILE).exists():
         original[RESOURCES_FILE] = _read(project.root / RESOURCES_FILE)
-    files[registry_path] = registry.register(
-        original[registry_path],
-        path=project.root / registry_path,
-        list_name=support.registry.list_name,
-        entry=support.registry.entry.format(**values),
-        import_line=support.registry.import_line.format(**values),
-    )
     files[RESOURCES_FILE] = project.resources_record(resource.record())
 
     scratch = make_scratch_dir(project.root)
@@ -111,6 +124,48 @@ def add_resource(
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return AddResult(project, resource, created, changed, diff, dry_run)
+
+
+def _check_framework_names(resource: ResourceSpec, support: ResourceSupport) -> None:
+    """Refuse a field whose name the framework's generated code already uses: in the bodies
+    (its serializers), or on the model, where a ``ref`` named ``<x>_id`` also gives ``<x>``."""
+    for spec in resource.fields:
+        on_model = {spec.name}
+        if spec.ref is not None and spec.name.endswith("_id"):
+            on_model.add(spec.name.removesuffix("_id"))
+        clash = sorted(
+            on_model & support.reserved_model_attributes
+            | {spec.name} & support.reserved_body_fields
+        )
+        if clash:
+            raise InvalidFieldSpec(
+                spec.to_spec(),
+                f"field name {clash[0]!r} is reserved: the generated models or serializers use it",
+            )
+
+
+def _migration_context(
+    project: Project, resource: ResourceSpec, support: ResourceSupport
+) -> dict[str, object]:
+    """What the resource template needs to place its migration: an Alembic revision on the
+    head, or the latest migration of every added Django app the resource refers to."""
+    values = {"package": project.package, "name": resource.name, "plural": resource.plural}
+    if isinstance(support.migrations, AlembicMigrations):
+        from apigen import alembic_chain
+
+        versions = project.root / support.migrations.versions.format(**values)
+        return dict(alembic_chain.new_revision(versions, f"add_{resource.plural}").context())
+
+    from apigen import django_migrations
+
+    added = set(project.resource_singulars()) - {"users"}
+    dependencies = []
+    for plural in sorted(resource.refs & added):
+        folder = project.root / support.migrations.folder.format(
+            package=project.package, name=resource.name, plural=plural
+        )
+        dependencies.append([plural, django_migrations.latest_migration(folder)])
+    return {"dependencies": dependencies}
 
 
 def taken_names(project: Project) -> set[str]:

@@ -7,13 +7,18 @@ editable install finds them at ``<repo>/templates``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
 from apigen.errors import FrameworkNotReady, UnknownFramework
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
+
+#: Comma-separated names of frameworks still in development to offer as if they were ready: for
+#: apigen's own development and tests (``APIGEN_PREVIEW_FRAMEWORKS=django pytest ...``).
+PREVIEW_VARIABLE = "APIGEN_PREVIEW_FRAMEWORKS"
 
 
 @cache
@@ -28,27 +33,111 @@ def templates_root() -> Path:
 
 @dataclass(frozen=True)
 class FeatureRegistry:
-    """The one place a framework's projects list their features: a list literal in a module.
+    """A list literal in a module where a framework's projects list their features.
 
     ``path``, ``import_line`` and ``entry`` are format strings over ``package`` (the project's
-    package), ``name`` and ``plural`` (the resource's).
+    package), ``name`` and ``plural`` (the resource's); ``import_line`` is None for an entry that
+    needs no import (a string such as a Django app's dotted path).
     """
 
     path: str
     list_name: str
-    import_line: str
     entry: str
+    import_line: str | None = None
+
+
+@dataclass(frozen=True)
+class AlembicMigrations:
+    """A resource's migration is a revision on the head of one Alembic chain."""
+
+    #: The versions folder (a format string over ``package``).
+    versions: str
+
+
+@dataclass(frozen=True)
+class DjangoMigrations:
+    """A resource is a Django app whose own first migration the template renders; it depends on
+    the latest migration of every added app it refers to."""
+
+    #: An app's migrations folder (a format string over ``package`` and ``plural``).
+    folder: str = "{package}/{plural}/migrations"
 
 
 @dataclass(frozen=True)
 class ResourceSupport:
     """What ``apigen add resource`` needs of a framework: the template a resource is rendered
-    from, where the feature is registered and where its migration goes."""
+    from, where the feature is registered (the one feature registry; for Django its two halves,
+    the URL list and the installed apps) and how its migration is placed."""
 
     template_dir: Path
-    registry: FeatureRegistry
-    #: Alembic's versions folder (a format string over ``package``).
-    alembic_versions: str
+    registries: tuple[FeatureRegistry, ...]
+    migrations: AlembicMigrations | DjangoMigrations
+    #: Names the framework's models already use (methods, managers): refused as a field name and,
+    #: for a ``ref`` named ``<x>_id``, as the related object ``<x>`` the model gets beside it.
+    reserved_model_attributes: frozenset[str] = frozenset()
+    #: Names the framework's serializers (or schemas) already use: refused as a field name (the
+    #: name a field has in the request and response bodies).
+    reserved_body_fields: frozenset[str] = frozenset()
+
+
+#: What ``django.db.models.Model`` defines: a model field of that name would shadow it.
+DJANGO_MODEL_ATTRIBUTES = frozenset(
+    {
+        "adelete",
+        "arefresh_from_db",
+        "asave",
+        "check",
+        "clean",
+        "clean_fields",
+        "delete",
+        "full_clean",
+        "objects",
+        "pk",
+        "refresh_from_db",
+        "save",
+        "save_base",
+        "serializable_value",
+        "validate_constraints",
+        "validate_unique",
+    }
+)
+
+#: What DRF's serializers (and fields: a serializer is one) define: a declared field of that name
+#: would contradict the attribute's type in djangorestframework-stubs (``data``, ``parent``).
+DRF_SERIALIZER_ATTRIBUTES = frozenset(
+    {
+        "allow_null",
+        "bind",
+        "context",
+        "create",
+        "data",
+        "default",
+        "error_messages",
+        "errors",
+        "fail",
+        "field_name",
+        "fields",
+        "help_text",
+        "initial",
+        "initial_data",
+        "instance",
+        "is_valid",
+        "label",
+        "parent",
+        "partial",
+        "read_only",
+        "required",
+        "root",
+        "run_validation",
+        "source",
+        "source_attrs",
+        "style",
+        "update",
+        "validated_data",
+        "validators",
+        "write_only",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -76,19 +165,50 @@ def _registry() -> dict[str, Framework]:
             root / "fastapi",
             resources=ResourceSupport(
                 template_dir=root / "fastapi" / "resource",
-                registry=FeatureRegistry(
-                    path="{package}/api.py",
-                    list_name="FEATURES",
-                    import_line="from {package}.{plural}.routes import router as {plural}_router",
-                    entry="{plural}_router",
+                registries=(
+                    FeatureRegistry(
+                        path="{package}/api.py",
+                        list_name="FEATURES",
+                        entry="{plural}_router",
+                        import_line=(
+                            "from {package}.{plural}.routes import router as {plural}_router"
+                        ),
+                    ),
                 ),
-                alembic_versions="{package}/migrations/versions",
+                migrations=AlembicMigrations(versions="{package}/migrations/versions"),
             ),
         ),
-        Framework("django", "Django + Django REST framework", root / "django", ready=False),
+        Framework(
+            "django",
+            "Django + Django REST framework",
+            root / "django",
+            resources=ResourceSupport(
+                template_dir=root / "django" / "resource",
+                registries=(
+                    FeatureRegistry(
+                        path="{package}/api.py",
+                        list_name="FEATURES",
+                        entry="{plural}_urls",
+                        import_line="from {package}.{plural} import urls as {plural}_urls",
+                    ),
+                    FeatureRegistry(
+                        path="{package}/settings/base.py",
+                        list_name="LOCAL_APPS",
+                        entry='"{package}.{plural}"',
+                    ),
+                ),
+                migrations=DjangoMigrations(),
+                reserved_model_attributes=DJANGO_MODEL_ATTRIBUTES,
+                reserved_body_fields=DRF_SERIALIZER_ATTRIBUTES,
+            ),
+        ),
         Framework("flask", "Flask + SQLAlchemy 2 + Alembic", root / "flask", ready=False),
     )
-    return {framework.name: framework for framework in frameworks}
+    preview = {name.strip() for name in os.environ.get(PREVIEW_VARIABLE, "").split(",")}
+    return {
+        framework.name: replace(framework, ready=True) if framework.name in preview else framework
+        for framework in frameworks
+    }
 
 
 def available_frameworks() -> list[Framework]:

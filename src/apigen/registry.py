@@ -16,11 +16,14 @@ from pathlib import Path
 from apigen.errors import AlreadyRegistered, RegistryNotRecognised
 
 
-def register(text: str, *, path: Path, list_name: str, entry: str, import_line: str) -> str:
+def register(
+    text: str, *, path: Path, list_name: str, entry: str, import_line: str | None = None
+) -> str:
     """``text`` (the registry module's source) with ``import_line`` and ``entry`` added.
 
-    ``entry`` is a Python expression (``books_router``); ``import_line`` a single import
-    statement, placed after the module's last top-level import. Raises ``RegistryNotRecognised``
+    ``entry`` is a Python expression (``books_router``, ``"svc.books"``); ``import_line`` a
+    single import statement, placed after the module's last top-level import, or None when the
+    entry needs none. Raises ``RegistryNotRecognised``
     for a module it cannot edit safely and ``AlreadyRegistered`` when ``entry`` is listed already.
     """
     try:
@@ -31,8 +34,9 @@ def register(text: str, *, path: Path, list_name: str, entry: str, import_line: 
     wanted = ast.dump(ast.parse(entry, mode="eval").body)
     if any(ast.dump(element) == wanted for element in registry.elts):
         raise AlreadyRegistered(path, entry)
-    imported = ast.dump(ast.parse(import_line).body[0])
-    already_imported = any(ast.dump(node) == imported for node in tree.body)
+    already_imported = import_line is None or any(
+        ast.dump(node) == ast.dump(ast.parse(import_line).body[0]) for node in tree.body
+    )
 
     source = text.encode("utf-8")  # the tree's column offsets count UTF-8 bytes
     offsets = _line_offsets(source)
@@ -50,7 +54,7 @@ def register(text: str, *, path: Path, list_name: str, entry: str, import_line: 
         edited = source[:line_start] + f"{indent}{entry},\n".encode() + source[line_start:]
         if needs_comma:
             edited = edited[:after_last] + b"," + edited[after_last:]
-    if not already_imported:
+    if import_line is not None and not already_imported:
         position = _import_position(tree, offsets)
         line = f"{import_line}\n".encode()
         if position and source[position - 1 : position] != b"\n":  # a last line without newline

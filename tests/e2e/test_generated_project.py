@@ -177,10 +177,8 @@ def test_p21_production_refuses_a_weak_key(
     assert not (tmp_path / "app.db").exists(), "it migrated before refusing"
 
 
-def _alembic(project: harness.BuiltProject, url: str, *args: str) -> str:
-    result = harness.run_in_project(
-        project.path, project.venv, ["-m", "alembic", *args], {"DATABASE_URL": url}
-    )
+def _in_project(project: harness.BuiltProject, url: str, *args: str) -> str:
+    result = harness.run_in_project(project.path, project.venv, list(args), {"DATABASE_URL": url})
     assert result.returncode == 0, _show(result)
     return result.stdout
 
@@ -188,20 +186,30 @@ def _alembic(project: harness.BuiltProject, url: str, *args: str) -> str:
 def _migrate_up_down_up(
     project: harness.BuiltProject, url: str, tables: Callable[[], set[str]]
 ) -> None:
-    """The grown project's chain: up to head (every added table there), down to the generated
-    schema (the added tables gone, the rest intact), up again, and no drift between the models and
-    the migrations (`alembic check`)."""
-    added = {harness.pluralize(name) for name, _ in harness.GROWN_RESOURCES}
-    _alembic(project, url, "upgrade", "head")
-    assert added <= tables()
-    _alembic(project, url, "downgrade", f"-{len(added)}")
-    assert not added & tables()
+    """The grown project's migrations: up to the latest (every added table there), down to the
+    generated schema (the added tables gone, the rest intact), up again, and no drift between
+    the models and the migrations (`alembic check` / `makemigrations --check`)."""
+    added = [harness.pluralize(name) for name, _ in harness.GROWN_RESOURCES]
+    package = harness.package_name(project.path)
+    _in_project(project, url, "-m", package, "migrate")
+    assert set(added) <= tables()
+    if project.framework == "django":
+        for app in reversed(added):  # an app's migration goes before those it depends on
+            _in_project(project, url, "manage.py", "migrate", app, "zero")
+    else:
+        _in_project(project, url, "-m", "alembic", "downgrade", f"-{len(added)}")
+    assert not set(added) & tables()
     assert {"users", "posts", "accounts"} <= tables()
-    _alembic(project, url, "upgrade", "head")
-    assert added <= tables()
-    assert "No new upgrade operations detected" in _alembic(project, url, "check")
-    heads = _alembic(project, url, "heads")
-    assert len(heads.strip().splitlines()) == 1, heads
+    _in_project(project, url, "-m", package, "migrate")
+    assert set(added) <= tables()
+    if project.framework == "django":
+        checked = _in_project(project, url, "manage.py", "makemigrations", "--check", "--dry-run")
+        assert "No changes detected" in checked, checked
+    else:
+        checked = _in_project(project, url, "-m", "alembic", "check")
+        assert "No new upgrade operations detected" in checked, checked
+        heads = _in_project(project, url, "-m", "alembic", "heads")
+        assert len(heads.strip().splitlines()) == 1, heads
 
 
 @pytest.mark.parametrize("framework", FRAMEWORKS)

@@ -183,3 +183,51 @@ def test_input_ending_while_asking_for_fields_changes_nothing(
     result = cli_runner().invoke(app, ["add", "resource", "book", "-p", str(project)], input="")
     assert result.exit_code == 2
     assert snapshot(project) == before
+
+
+@pytest.fixture(scope="module")
+def django_pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    output = tmp_path_factory.mktemp("django")
+    return generate(ProjectSpec(name="shop", framework="django"), output_dir=output).destination
+
+
+@pytest.fixture
+def django_project(django_pristine: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / "shop"
+    shutil.copytree(django_pristine, copy, symlinks=True)
+    return copy
+
+
+def test_a_django_resource_is_an_app_in_both_halves_of_the_registry(django_project: Path) -> None:
+    add_resource(django_project, "book", BOOK_FIELDS)
+    add_resource(django_project, "review", ["book_id:ref:books", "stars:int"])
+    assert (django_project / "shop" / "books" / "apps.py").is_file()
+    api = (django_project / "shop" / "api.py").read_text()
+    assert "from shop.books import urls as books_urls" in api
+    settings = (django_project / "shop" / "settings" / "base.py").read_text()
+    assert '    "shop.books",\n    "shop.reviews",\n' in settings
+    migration = (django_project / "shop" / "reviews" / "migrations" / "0001_initial.py").read_text()
+    assert '("books", "0001_initial")' in migration
+    assert "swappable_dependency(settings.AUTH_USER_MODEL)" in migration
+
+
+@pytest.mark.parametrize(
+    "spec", ["data:str", "fields:int", "check_id:ref:users", "objects:ref:users", "pk:int"]
+)
+def test_a_django_project_refuses_names_its_models_and_serializers_use(
+    django_project: Path, snapshot: SnapshotFn, spec: str
+) -> None:
+    before = snapshot(django_project)
+    code, output = run("add", "resource", "book", "-p", str(django_project), "-F", spec)
+    assert code == 2, output
+    assert "is reserved" in output
+    assert len(output.strip().splitlines()) == 1
+    assert snapshot(django_project) == before
+
+
+def test_a_django_ref_may_be_named_after_a_serializer_attribute(django_project: Path) -> None:
+    """`parent_id` gives the model `parent`, which no Django model defines; the serializers only
+    know the field as `parent_id`."""
+    add_resource(django_project, "category", ["name:str", "parent_id:ref:categories:optional"])
+    models = (django_project / "shop" / "categories" / "models.py").read_text()
+    assert "parent = models.ForeignKey(" in models

@@ -77,3 +77,21 @@ def test_registering_twice_is_refused() -> None:
 def test_a_registry_rewritten_beyond_recognition_is_refused(text: str, reason: str) -> None:
     with pytest.raises(RegistryNotRecognised, match=reason):
         add(text)
+
+
+SETTINGS = '''"""Settings."""
+
+THIRD_PARTY_APPS = ["rest_framework"]
+
+LOCAL_APPS = [
+    "svc.users",
+    "svc.posts",
+]
+'''
+
+
+def test_an_entry_without_an_import_adds_the_entry_alone() -> None:
+    edited = register(SETTINGS, path=PATH, list_name="LOCAL_APPS", entry='"svc.books"')
+    assert edited == SETTINGS.replace('    "svc.posts",\n', '    "svc.posts",\n    "svc.books",\n')
+    with pytest.raises(AlreadyRegistered):
+        register(edited, path=PATH, list_name="LOCAL_APPS", entry='"svc.books"')
