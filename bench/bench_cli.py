@@ -26,7 +26,12 @@ import time
 from pathlib import Path
 
 COOKIECUTTER_DJANGO = "cookiecutter-django (DRF)"
-TARGETS = {"apigen --help": 0.2, "apigen new (fastapi)": 1.0, "apigen add resource": 0.5}
+FRAMEWORKS = ("fastapi", "django")
+TARGETS = {
+    "apigen --help": 0.2,
+    **{f"apigen new ({framework})": 1.0 for framework in FRAMEWORKS},
+    **{f"apigen add resource ({framework})": 0.5 for framework in FRAMEWORKS},
+}
 #: A resource with a field of every type (what `add resource` renders grows with the fields).
 FIELDS = (
     "title:str:120:index",
@@ -99,20 +104,19 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="apigen-bench-") as scratch:
         cwd = Path(scratch)
         _time([apigen, "--help"], cwd)  # warm the file-system cache
-        timings = {
-            "apigen --help": [_time([apigen, "--help"], cwd) for _ in range(runs)],
-            "apigen new (fastapi)": [
-                _time([apigen, "new", f"bench-{i}", "--no-input", "-o", "out"], cwd)
-                for i in range(runs)
-            ],
-        }
+        timings = {"apigen --help": [_time([apigen, "--help"], cwd) for _ in range(runs)]}
         add = [apigen, "add", "resource", "book", "--no-input"]
         add += [f"--field={field}" for field in FIELDS]
-        timings["apigen add resource"] = []
-        for i in range(runs):
-            project = cwd / f"grow-{i}"
-            shutil.copytree(cwd / "out" / f"bench-{i}", project)
-            timings["apigen add resource"].append(_time(add, project))
+        for framework in FRAMEWORKS:
+            new = [apigen, "new", "--no-input", "--framework", framework, "-o", framework]
+            timings[f"apigen new ({framework})"] = [
+                _time([*new[:2], f"bench-{i}", *new[2:]], cwd) for i in range(runs)
+            ]
+            grown = timings[f"apigen add resource ({framework})"] = []
+            for i in range(runs):
+                project = cwd / f"grow-{framework}-{i}"
+                shutil.copytree(cwd / framework / f"bench-{i}", project)
+                grown.append(_time(add, project))
         if options.cookiecutter_django is not None:
             template = _offline_copy(options.cookiecutter_django.resolve(), cwd)
             cookiecutter = str(_cookiecutter(cwd))
@@ -129,10 +133,14 @@ def main() -> None:
             f"{max(values):>7.3f}s {target}"
         )
     if COOKIECUTTER_DJANGO in timings:
-        ratio = statistics.median(timings["apigen new (fastapi)"]) / statistics.median(
-            timings[COOKIECUTTER_DJANGO]
-        )
-        print(f"apigen new / cookiecutter-django (DRF): {ratio:.2f}x (below 1: apigen is faster)")
+        for framework in FRAMEWORKS:
+            ratio = statistics.median(timings[f"apigen new ({framework})"]) / statistics.median(
+                timings[COOKIECUTTER_DJANGO]
+            )
+            print(
+                f"apigen new ({framework}) / cookiecutter-django (DRF): {ratio:.2f}x "
+                "(below 1: apigen is faster)"
+            )
 
 
 if __name__ == "__main__":
