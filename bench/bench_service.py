@@ -121,6 +121,14 @@ def run_wrk(url: str, script: Path, seconds: int, connections: int) -> Figures:
     return parse_wrk(completed.stdout)
 
 
+#: What a bare app needs in its environment besides the service's settings, by framework and
+#: structure (Django reads its settings from a module).
+BARE_APP_ENV = {
+    ("django", "flat"): {"DJANGO_SETTINGS_MODULE": "django_settings"},
+    ("django", "structured"): {"DJANGO_SETTINGS_MODULE": "django_structured_settings"},
+}
+
+
 @contextlib.contextmanager
 def bare_server(
     framework: str, venv: Path, env: dict[str, str], workers: int, log_dir: Path, structure: str
@@ -151,7 +159,7 @@ def bare_server(
     with log.open("wb") as output:
         process = subprocess.Popen(
             command,
-            env=harness.project_env(BARE_APPS, env),
+            env=harness.project_env(BARE_APPS, env | BARE_APP_ENV.get((framework, structure), {})),
             stdout=output,
             stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -324,8 +332,10 @@ def main() -> None:
         "--bare",
         choices=["flat", "structured"],
         default="flat",
-        help="the bare app: routes on the app itself (flat), or the same work through included "
-        "routers, an injected caller, response models, CORS and GZip (structured)",
+        help="the bare app: the cheapest views its framework has (flat), or the same work through "
+        "the mechanisms the contract needs (structured: FastAPI's included routers, injected "
+        "caller and response models; DRF views, authentication and permission classes and "
+        "serializers; CORS and GZip for both)",
     )
     options = parser.parse_args()
     if shutil.which("wrk") is None:
