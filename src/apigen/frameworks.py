@@ -202,7 +202,26 @@ def _registry() -> dict[str, Framework]:
                 reserved_body_fields=DRF_SERIALIZER_ATTRIBUTES,
             ),
         ),
-        Framework("flask", "Flask + SQLAlchemy 2 + Alembic", root / "flask", ready=False),
+        Framework(
+            "flask",
+            "Flask + SQLAlchemy 2 + Alembic",
+            root / "flask",
+            ready=False,
+            resources=ResourceSupport(
+                template_dir=root / "flask" / "resource",
+                registries=(
+                    FeatureRegistry(
+                        path="{package}/api.py",
+                        list_name="FEATURES",
+                        entry="{plural}_blueprint",
+                        import_line=(
+                            "from {package}.{plural}.routes import blueprint as {plural}_blueprint"
+                        ),
+                    ),
+                ),
+                migrations=AlembicMigrations(versions="{package}/migrations/versions"),
+            ),
+        ),
     )
     preview = {name.strip() for name in os.environ.get(PREVIEW_VARIABLE, "").split(",")}
     return {

@@ -1,0 +1,3 @@
+"""The events the accounts feature publishes (P13)."""
+
+TRANSFER_COMPLETED = "transfer.completed"
