@@ -14,7 +14,7 @@ from __future__ import annotations
 import difflib
 import os
 import shutil
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -117,13 +117,55 @@ def add_resource(
                 tofile=f"b/{relative}",
             )
         )
+        base_paths = [] if dry_run else _grow_base(project, framework, resource, context, scratch)
         if not dry_run:
             move_into_place(
-                rendered, project.root, [*created, *changed], backup=scratch / "displaced"
+                rendered,
+                project.root,
+                sorted({*created, *changed, *base_paths}),
+                backup=scratch / "displaced",
             )
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return AddResult(project, resource, created, changed, diff, dry_run)
+
+
+def _grow_base(
+    project: Project,
+    framework: Framework,
+    resource: ResourceSpec,
+    context: Mapping[str, object],
+    scratch: Path,
+) -> list[str]:
+    """Add the resource to the project's merge base (``.apigen/``), if it has one: the base's
+    copy of the project grows by the resource as the pristine render would, and the manifest
+    records the resource with its migration's identity, so that ``apigen update`` renders it
+    again byte for byte. Returns the base's paths, written into ``scratch / "rendered"``."""
+    from apigen.base import BASE_FILES, apply_resource, read_base_files, read_manifest, store_base
+
+    manifest = read_manifest(project.root)
+    if manifest is None:
+        return []
+    # A damaged base is refused before anything is written.
+    read_base_files(project.root, manifest, framework.private_files)
+    entry = resource.record() | {"migration": context["migration"]}
+    tree = scratch / "base"
+    source = project.root / BASE_FILES
+    if source.is_dir():
+        shutil.copytree(source, tree, symlinks=True)
+    else:
+        tree.mkdir()
+    written = apply_resource(framework, tree, manifest.answers, list(manifest.resources), entry)
+    return store_base(
+        tree,
+        scratch / "rendered",
+        framework=framework,
+        answers=manifest.answers,
+        resources=[*manifest.resources, entry],
+        apigen_version=manifest.apigen_version,
+        files={*manifest.files, *written},
+        private_hashes=manifest.files,
+    )
 
 
 def _check_framework_names(resource: ResourceSpec, support: ResourceSupport) -> None:

@@ -414,6 +414,65 @@ def _print_added(result: AddResult) -> None:
 
 @app.command()
 @_report_errors
+def update(
+    project: Annotated[
+        Path, typer.Option("--project", "-p", help="The project's folder (default: here).")
+    ] = Path("."),
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the plan and the diff; write nothing.")
+    ] = False,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Update a git work tree that has uncommitted changes."),
+    ] = False,
+    adopt: Annotated[
+        bool,
+        typer.Option(
+            "--adopt",
+            help="Record this apigen's render as the merge base of a project that has none "
+            "(made before bases existed); no other file changes.",
+        ),
+    ] = False,
+) -> None:
+    """Bring the project up to this apigen's templates, merging your edits (three-way)."""
+    from apigen.console import console
+    from apigen.update import update_project
+
+    result = update_project(project, dry_run=dry_run, force=force, adopt=adopt)
+    prefix = "Dry run: " if dry_run else ""
+    if result.adopted:
+        console.print(
+            f"{prefix}adopted the render of apigen {result.to_version} as the merge base "
+            "(.apigen/); later updates merge from it",
+            markup=False,
+            highlight=False,
+        )
+        return
+    console.print(
+        f"{prefix}update from apigen {result.from_version} to {result.to_version}: "
+        f"{len(result.changes)} file(s)",
+        markup=False,
+        highlight=False,
+    )
+    for change in result.changes:
+        detail = f" ({change.detail})" if change.detail else ""
+        console.print(f"  {change.action:<15} {change.path}{detail}", markup=False, highlight=False)
+    if dry_run:
+        console.print(result.diff, markup=False, highlight=False, end="")
+    if result.conflicts:
+        from apigen.console import err_console
+
+        err_console.print(
+            f"{len(result.conflicts)} conflict(s){' would be' if dry_run else ''} written with "
+            "<<<<<<< yours / ======= / >>>>>>> template markers: " + ", ".join(result.conflicts),
+            markup=False,
+            highlight=False,
+        )
+        raise typer.Exit(1)
+
+
+@app.command()
+@_report_errors
 def frameworks() -> None:
     """List the frameworks apigen can generate."""
     from apigen.console import console

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from apigen import __version__
+from apigen.base import is_base_path, store_base
 from apigen.errors import DestinationNotEmpty, DestinationNotWritable, TemplateError
 from apigen.formatting import format_python
 from apigen.frameworks import Framework, get_framework
@@ -62,6 +63,14 @@ def generate(
             rendered = scratch / spec.name
             render_project(framework, rendered, data)
             format_python(rendered)
+            store_base(
+                rendered,
+                rendered,
+                framework=framework,
+                answers=data,
+                resources=(),
+                apigen_version=__version__,
+            )
             _finish(rendered, destination, framework)
             files = files_under(rendered)
             move_into_place(rendered, destination, files, backup=scratch / "displaced")
@@ -72,7 +81,9 @@ def generate(
             with suppress(OSError):
                 directory.rmdir()
         raise
-    return GenerationResult(destination=destination, files=files, spec=spec)
+    # The merge base (.apigen/) is apigen's bookkeeping, not one of the project's files.
+    project_files = [path for path in files if not is_base_path(path)]
+    return GenerationResult(destination=destination, files=project_files, spec=spec)
 
 
 #: Answers every framework template must ask for: apigen reads them back (``project.py``).

@@ -190,3 +190,55 @@ class TemplateError(ApigenError):
             f"template rendering failed: {message}",
             hint="this is a bug in the template; please report it",
         )
+
+
+class BaseNotRecognised(UserError):
+    """The project's merge base (``.apigen/``) is damaged: apigen cannot update from it."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(
+            f"cannot use the merge base {str(path)!r}: {reason}",
+            hint="restore .apigen/ from version control, or adopt a base: apigen update --adopt",
+        )
+
+
+class NoBase(UserError):
+    """``apigen update`` in a project made before apigen kept a merge base."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        super().__init__(
+            f"{str(path)!r} has no merge base (.apigen/manifest.json): it was made before "
+            "apigen kept one",
+            hint="run apigen update --adopt once to take this apigen's render as the base "
+            "(your files are not changed); later updates merge from it",
+        )
+
+
+class ProjectTooNew(UserError):
+    """The project was made (or last updated) by a newer apigen than the installed one."""
+
+    def __init__(self, path: Path, project_version: str, installed: str) -> None:
+        self.path = path
+        self.project_version = project_version
+        self.installed = installed
+        super().__init__(
+            f"{str(path)!r} was made by apigen {project_version}, newer than this "
+            f"apigen {installed}",
+            hint=f"install apigen >= {project_version}",
+        )
+
+
+class UncommittedChanges(UserError):
+    """``apigen update`` in a git work tree with uncommitted changes."""
+
+    def __init__(self, path: Path, count: int) -> None:
+        self.path = path
+        self.count = count
+        super().__init__(
+            f"{str(path)!r} has {count} uncommitted change(s); an update should start from a "
+            "clean work tree",
+            hint="commit or stash them first, or pass --force",
+        )

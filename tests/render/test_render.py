@@ -75,9 +75,13 @@ def render(tmp_path: Path, framework: str, variant: Variant) -> Path:
 
 
 def text_files(project: Path) -> dict[str, str]:
+    """The project's text files; the merge base's copies (``.apigen/base/``) are left out:
+    ``test_the_merge_base_is_the_pristine_render`` holds them equal to the files checked here."""
     texts = {}
     for path in sorted(project.rglob("*")):
         if not path.is_file() or ".ruff_cache" in path.parts:
+            continue
+        if path.relative_to(project).as_posix().startswith(".apigen/base/"):
             continue
         try:
             texts[path.relative_to(project).as_posix()] = path.read_text(encoding="utf-8")
@@ -106,6 +110,30 @@ def test_p24_no_template_residue(rendered: tuple[Path, str, Variant]) -> None:
             text = _ACTIONS_EXPRESSION.sub("", text)
         residue += [f"{relative}: {marker}" for marker in _JINJA_MARKERS if marker in text]
     assert residue == []
+
+
+def test_the_merge_base_is_the_pristine_render(rendered: tuple[Path, str, Variant]) -> None:
+    """``.apigen/`` (apigen's addition, not the template's) holds a copy of every rendered file
+    but the private ones, whose hash alone the manifest keeps: the secret key is not in it."""
+    import hashlib
+    import json
+
+    project, _, _ = rendered
+    manifest = json.loads((project / ".apigen/manifest.json").read_text(encoding="utf-8"))
+    base = project / ".apigen/base"
+    project_files = sorted(
+        p.relative_to(project).as_posix()
+        for p in project.rglob("*")
+        if p.is_file() and not p.relative_to(project).as_posix().startswith(".apigen/")
+    )
+    assert sorted(manifest["files"]) == project_files
+    for relative, digest in manifest["files"].items():
+        assert hashlib.sha256((project / relative).read_bytes()).hexdigest() == digest
+        if relative == ".env":
+            assert not (base / relative).exists()
+        else:
+            assert (base / relative).read_bytes() == (project / relative).read_bytes()
+    assert secret_key(project) not in (project / ".apigen/manifest.json").read_text()
 
 
 def test_p24_no_template_file_names(rendered: tuple[Path, str, Variant]) -> None:
