@@ -105,3 +105,13 @@ def test_p17_v2_adds_created_at_and_roles(client: FlaskClient, member: Member) -
     assert body["roles"] == ["user"]
     assert "role" not in body
     assert isinstance(body["created_at"], str)
+
+
+def test_p04_create_user_refuses_a_bad_token_before_reading_the_body(
+    client: FlaskClient,
+) -> None:
+    """Anyone may create a user, but a request that carries a token must carry a valid one."""
+    forged = {"Authorization": "Bearer not-a-token"}
+    assert_error(client.post("/api/v1/users", json={}, headers=forged), 401, "INVALID_TOKEN")
+    body = {"email": unique_email("anonymous"), "password": "anonymous-password-1"}
+    assert client.post("/api/v1/users", json=body).status_code == 201
