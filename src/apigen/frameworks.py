@@ -156,6 +156,27 @@ class Framework:
     resources: ResourceSupport | None = None
 
 
+def _routes_module_resources(template: Path, routes_object: str) -> ResourceSupport:
+    """Resources of a framework whose features are Alembic-migrated packages with a
+    `routes.py` exporting one `routes_object` (FastAPI's router, Flask's blueprint), listed in
+    `FEATURES` of `{package}/api.py`."""
+    return ResourceSupport(
+        template_dir=template / "resource",
+        registries=(
+            FeatureRegistry(
+                path="{package}/api.py",
+                list_name="FEATURES",
+                entry=f"{{plural}}_{routes_object}",
+                import_line=(
+                    f"from {{package}}.{{plural}}.routes import {routes_object}"
+                    f" as {{plural}}_{routes_object}"
+                ),
+            ),
+        ),
+        migrations=AlembicMigrations(versions="{package}/migrations/versions"),
+    )
+
+
 def _registry() -> dict[str, Framework]:
     root = templates_root()
     frameworks = (
@@ -163,20 +184,7 @@ def _registry() -> dict[str, Framework]:
             "fastapi",
             "FastAPI + SQLAlchemy 2 + Alembic",
             root / "fastapi",
-            resources=ResourceSupport(
-                template_dir=root / "fastapi" / "resource",
-                registries=(
-                    FeatureRegistry(
-                        path="{package}/api.py",
-                        list_name="FEATURES",
-                        entry="{plural}_router",
-                        import_line=(
-                            "from {package}.{plural}.routes import router as {plural}_router"
-                        ),
-                    ),
-                ),
-                migrations=AlembicMigrations(versions="{package}/migrations/versions"),
-            ),
+            resources=_routes_module_resources(root / "fastapi", "router"),
         ),
         Framework(
             "django",
@@ -207,20 +215,7 @@ def _registry() -> dict[str, Framework]:
             "Flask + SQLAlchemy 2 + Alembic",
             root / "flask",
             ready=False,
-            resources=ResourceSupport(
-                template_dir=root / "flask" / "resource",
-                registries=(
-                    FeatureRegistry(
-                        path="{package}/api.py",
-                        list_name="FEATURES",
-                        entry="{plural}_blueprint",
-                        import_line=(
-                            "from {package}.{plural}.routes import blueprint as {plural}_blueprint"
-                        ),
-                    ),
-                ),
-                migrations=AlembicMigrations(versions="{package}/migrations/versions"),
-            ),
+            resources=_routes_module_resources(root / "flask", "blueprint"),
         ),
     )
     preview = {name.strip() for name in os.environ.get(PREVIEW_VARIABLE, "").split(",")}
