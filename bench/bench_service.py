@@ -8,7 +8,7 @@ by default), and compared: req/s, p50, p99, errors and the ratios service / bare
     sudo apt-get install wrk          # Debian's package; any wrk 4.x works
     .venv/bin/python -m bench.bench_service [--backend sqlite|postgres-redis|all]
         [--workers 1 2] [--duration 10] [--warmup 3] [--rounds 2] [--connections 32]
-        [--bare flat|structured]
+        [--bare flat|structured] [--framework fastapi|django|flask] [--servers]
 
 PostgreSQL and Redis are the ones the test suite uses (127.0.0.1:5432, 127.0.0.1:6379); a fresh
 database and Redis database are made for the run and dropped afterwards. Several workers need
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import re
 import shutil
 import statistics
@@ -129,32 +130,43 @@ BARE_APP_ENV = {
 }
 
 
+def bare_command(
+    framework: str, venv: Path, module: str, port: int, workers: int, worker_class: str
+) -> list[str]:
+    """The bare app under the server its service runs on: uvicorn (FastAPI, Django) or gunicorn
+    with the service's threaded workers (Flask; `worker_class="sync"` for gunicorn's default)."""
+    python = str(harness.venv_python(venv))
+    if framework == "flask":
+        threads = ["--threads", "32"] if worker_class == "gthread" else []
+        return [
+            *(python, "-m", "gunicorn", f"{module}:app", "--chdir", str(BARE_APPS)),
+            *("--bind", f"127.0.0.1:{port}", "--workers", str(workers)),
+            *("--worker-class", worker_class, *threads, "--log-level", "warning"),
+        ]
+    return [
+        *(python, "-m", "uvicorn", f"{module}:app", "--app-dir", str(BARE_APPS)),
+        *("--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)),
+        *("--no-access-log", "--log-level", "warning"),
+    ]
+
+
 @contextlib.contextmanager
 def bare_server(
-    framework: str, venv: Path, env: dict[str, str], workers: int, log_dir: Path, structure: str
+    framework: str,
+    venv: Path,
+    env: dict[str, str],
+    workers: int,
+    log_dir: Path,
+    structure: str,
+    worker_class: str = "gthread",
 ) -> Iterator[str]:
-    """The framework's bare app under the same server as the service (uvicorn, access log off):
+    """The framework's bare app under the same server as the service (access log off):
     `bare/<framework>_app.py`, or with `structure="structured"` the same work through the
     framework mechanisms the contract needs (`bare/<framework>_structured_app.py`)."""
     port = harness.free_port()
     base_url = f"http://127.0.0.1:{port}"
-    command = [
-        str(harness.venv_python(venv)),
-        "-m",
-        "uvicorn",
-        f"{framework}_structured_app:app" if structure == "structured" else f"{framework}_app:app",
-        "--app-dir",
-        str(BARE_APPS),
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--workers",
-        str(workers),
-        "--no-access-log",
-        "--log-level",
-        "warning",
-    ]
+    module = f"{framework}_structured_app" if structure == "structured" else f"{framework}_app"
+    command = bare_command(framework, venv, module, port, workers, worker_class)
     log = log_dir / f"bare-{port}.log"
     with log.open("wb") as output:
         process = subprocess.Popen(
@@ -259,11 +271,16 @@ def _median(runs: list[Figures]) -> Figures:
     )
 
 
-def report(title: str, results: list[tuple[Row, Figures, Figures]]) -> None:
+def report(
+    title: str,
+    results: list[tuple[Row, Figures, Figures]],
+    names: tuple[str, str] = ("service", "bare"),
+) -> None:
+    first, second = names
     print(f"\n## {title}\n")
     print(
-        "| row | service req/s | bare req/s | ratio | p50 ms (service / bare) "
-        "| p99 ms (service / bare) | p99 ratio | errors (service / bare) |"
+        f"| row | {first} req/s | {second} req/s | ratio | p50 ms ({first} / {second}) "
+        f"| p99 ms ({first} / {second}) | p99 ratio | errors ({first} / {second}) |"
     )
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for row, service, bare in results:
@@ -308,15 +325,25 @@ def run_backend(
             bare_server(framework, project.venv, bare_env, workers, work_dir, options.bare)
         )
         fixtures = make_fixtures(service.base_url)
+        title = f"{framework}, {backend}, {workers} worker(s), {options.connections} connections"
+        if options.servers:
+            # The bare app under the service's server against the same app under gunicorn's
+            # default worker: both sides request the bare paths.
+            sync_url = stack.enter_context(
+                bare_server(framework, project.venv, bare_env, workers, work_dir, "flat", "sync")
+            )
+            results = [
+                (row, *measure(bare_row, bare_url, sync_url, fixtures.token, work_dir, options))
+                for row in rows(fixtures)
+                for bare_row in [dataclasses.replace(row, service_path=row.bare_path)]
+            ]
+            report(f"{title}, bare app, gthread / sync", results, ("gthread", "sync"))
+            return
         results = [
             (row, *measure(row, service.base_url, bare_url, fixtures.token, work_dir, options))
             for row in rows(fixtures)
         ]
-    report(
-        f"{framework}, {backend}, {workers} worker(s), {options.connections} connections, "
-        f"{options.bare} bare app",
-        results,
-    )
+    report(f"{title}, {options.bare} bare app", results)
 
 
 def main() -> None:
@@ -337,7 +364,15 @@ def main() -> None:
         "caller and response models; DRF views, authentication and permission classes and "
         "serializers; CORS and GZip for both)",
     )
+    parser.add_argument(
+        "--servers",
+        action="store_true",
+        help="Flask: instead of the service, the bare app under the service's server (gunicorn "
+        "gthread) against the same app under gunicorn's default sync worker",
+    )
     options = parser.parse_args()
+    if options.servers and options.framework != "flask":
+        parser.error("--servers compares gunicorn's workers: Flask only")
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed: sudo apt-get install wrk")
     backends = ["sqlite", "postgres-redis"] if options.backend == "all" else [options.backend]

@@ -214,7 +214,6 @@ def _registry() -> dict[str, Framework]:
             "flask",
             "Flask + SQLAlchemy 2 + Alembic",
             root / "flask",
-            ready=False,
             resources=_routes_module_resources(root / "flask", "blueprint"),
         ),
     )

@@ -41,3 +41,12 @@ def use_template(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[Path], s
 def tiny(fixture_template: Path, use_template: Callable[[Path], str]) -> str:
     """The fixture template, registered; the value is the framework name to pass."""
     return use_template(fixture_template)
+
+
+@pytest.fixture
+def planned(fixture_template: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A registered framework whose template is still in development; the value is its name."""
+    registry = frameworks._registry()
+    registry["grails"] = Framework("grails", "In development", fixture_template, ready=False)
+    monkeypatch.setattr(frameworks, "_registry", lambda: registry)
+    return "grails"
