@@ -136,8 +136,14 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         frameworks = harness.ready_frameworks()
         scale_out = metafunc.definition.get_closest_marker("scale_out") is not None
         backends = SCALED_BACKENDS if scale_out else BACKENDS
+        # One xdist group per target: its services boot in one worker process, however the
+        # tests that use them are spread (`-n 2 --dist loadgroup`).
         params = [
-            pytest.param(Target(framework, backend), id=f"{framework}-{backend}")
+            pytest.param(
+                Target(framework, backend),
+                id=f"{framework}-{backend}",
+                marks=pytest.mark.xdist_group(f"{framework}-{backend}"),
+            )
             for framework in frameworks
             for backend in backends
         ] or [pytest.param(None, id="none", marks=pytest.mark.skip(reason="no ready framework"))]

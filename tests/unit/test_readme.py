@@ -62,7 +62,7 @@ def test_ci_runs_the_second_command() -> None:
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
     commands = [line for line in ci if line.strip() and not line.startswith(("#", "set ", "cd "))]
     assert commands == [second]
-    assert second.endswith(".venv/bin/python -m pytest")
+    assert second.endswith(".venv/bin/python -m pytest -n auto --dist loadgroup")
 
 
 def test_summary_test_command_runs_in_the_project_venv() -> None:
