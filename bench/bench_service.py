@@ -373,6 +373,11 @@ def main() -> None:
     options = parser.parse_args()
     if options.servers and options.framework != "flask":
         parser.error("--servers compares gunicorn's workers: Flask only")
+    if (
+        options.bare == "structured"
+        and not (BARE_APPS / f"{options.framework}_structured_app.py").exists()
+    ):
+        parser.error(f"no structured bare app for {options.framework} (bench/bare/)")
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed: sudo apt-get install wrk")
     backends = ["sqlite", "postgres-redis"] if options.backend == "all" else [options.backend]
