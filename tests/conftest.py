@@ -27,6 +27,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         help="run tests/contract against this already-running service instead of booting one",
     )
+    group.addoption(
+        "--service-log",
+        default=None,
+        help="where the --base-url service writes its output (enables the access-log tests)",
+    )
     group.addoption("--admin-email", default=None, help="admin login of the --base-url service")
     group.addoption("--admin-password", default=None, help="admin password of --base-url")
     group.addoption(
@@ -208,6 +213,7 @@ def service(
             admin_password=options.admin_password,
             rate_limit="100000/minute",
             secret_key=options.secret_key,
+            log_path=Path(options.service_log) if options.service_log else None,
             workers=options.workers,
             sse_ping_seconds=options.sse_ping_seconds,
         )
