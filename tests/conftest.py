@@ -142,7 +142,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         scale_out = metafunc.definition.get_closest_marker("scale_out") is not None
         backends = SCALED_BACKENDS if scale_out else BACKENDS
         # One xdist group per target: its services boot in one worker process, however the
-        # tests that use them are spread (`-n 2 --dist loadgroup`).
+        # tests that use them are spread (`-n auto --dist loadgroup`).
         params = [
             pytest.param(
                 Target(framework, backend),
