@@ -318,6 +318,64 @@ def test_p18_resource_operations_are_documented(
     assert set(_schema(document, read)["properties"]) == rv.row_keys(resource), read
 
 
+#: The types whose values the service bounds (a 32-bit column, NUMERIC(14, 2)).
+_BOUNDED_TYPES = {
+    "int": (-(2**31), 2**31 - 1),
+    "decimal": (-999_999_999_999.99, 999_999_999_999.99),
+}
+
+
+def _number_branches(document: dict[str, Any], schema: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    schema = _schema(document, schema)
+    for key in ("anyOf", "oneOf", "allOf"):
+        for branch in schema.get(key, []):
+            yield from _number_branches(document, branch)
+    if schema.get("type") in ("number", "integer"):
+        yield schema
+
+
+def test_p18_resource_number_ranges_are_documented(
+    client: httpx.Client, resource: ResourceSpec
+) -> None:
+    """A bounded number states its range wherever a client may send it (the bodies and the
+    filter): a schema-valid value the service then refuses is a wrong document (schemathesis
+    sent a decimal filter of 7.3e30, valid by a schema without a maximum, and got a 422)."""
+    document = client.get("/openapi.json").json()
+    paths = {
+        re.sub(r"\{[^}]*\}", "{}", path.rstrip("/")): item
+        for path, item in document["paths"].items()
+    }
+    base = rv.collection(resource)
+    (create_body,) = paths[base]["post"]["requestBody"]["content"].values()
+    (update_body,) = paths[f"{base}/{{}}"]["patch"]["requestBody"]["content"].values()
+    parameters = {
+        parameter["name"]: parameter.get("schema", {})
+        for parameter in paths[base]["get"].get("parameters", [])
+        if parameter.get("in") == "query"
+    }
+    failures = []
+    for spec in resource.fields:
+        if spec.type not in _BOUNDED_TYPES:
+            continue
+        lowest, highest = _BOUNDED_TYPES[spec.type]
+        places = {
+            "create body": _schema(document, create_body["schema"])["properties"][spec.name],
+            "update body": _schema(document, update_body["schema"])["properties"][spec.name],
+        }
+        if spec.name in parameters:
+            places["filter"] = parameters[spec.name]
+        for where, schema in places.items():
+            branches = list(_number_branches(document, schema))
+            if spec.type == "int" and not branches:
+                failures.append(f"{spec.name} ({where}): not documented as a number: {schema}")
+            for branch in branches:
+                low = branch.get("minimum", branch.get("exclusiveMinimum"))
+                high = branch.get("maximum", branch.get("exclusiveMaximum"))
+                if low is None or high is None or low < lowest or high > highest:
+                    failures.append(f"{spec.name} ({where}): range not stated: {branch}")
+    assert not failures, "\n".join(failures)
+
+
 # --------------------------------------------------------------------------- CRUD and P05
 
 
