@@ -8,7 +8,7 @@ by default), and compared: req/s, p50, p99, errors and the ratios service / bare
     sudo apt-get install wrk          # Debian's package; any wrk 4.x works
     .venv/bin/python -m bench.bench_service [--backend sqlite|postgres-redis|all]
         [--workers 1 2] [--duration 10] [--warmup 3] [--rounds 2] [--connections 32]
-        [--bare flat|structured] [--framework fastapi|django|flask] [--servers]
+        [--bare flat|structured] [--framework fastapi|django|flask] [--servers] [--no-pin]
 
 PostgreSQL and Redis are the ones the test suite uses (127.0.0.1:5432, 127.0.0.1:6379); a fresh
 database and Redis database are made for the run and dropped afterwards. Several workers need
@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
+import os
 import re
 import shutil
 import statistics
@@ -105,6 +106,39 @@ end
     return script
 
 
+#: The CPUs of a pinned run: the server's, and wrk's (see `pinned_cpus`).
+SERVER_CPUS: set[int] = set()
+WRK_CPUS: set[int] = set()
+
+
+@contextlib.contextmanager
+def pinned_cpus(enabled: bool) -> Iterator[None]:
+    """With `enabled` and two CPUs or more: the servers started inside run on one CPU and wrk on
+    the others. A one-worker server holds one GIL, so it gains nothing from a second core, and
+    sharing its core with the load generator (or its threads moving between cores) made runs of
+    the same target swing by 15 % or more. Processes started inside inherit the CPU set."""
+    cpus = sorted(os.sched_getaffinity(0))
+    if not enabled or len(cpus) < 2:
+        yield
+        return
+    SERVER_CPUS.clear()
+    SERVER_CPUS.add(cpus[0])
+    WRK_CPUS.clear()
+    WRK_CPUS.update(cpus[1:])
+    os.sched_setaffinity(0, SERVER_CPUS)
+    try:
+        yield
+    finally:
+        os.sched_setaffinity(0, cpus)
+        SERVER_CPUS.clear()
+        WRK_CPUS.clear()
+
+
+def _wrk_cpus() -> None:
+    if WRK_CPUS:
+        os.sched_setaffinity(0, WRK_CPUS)
+
+
 def run_wrk(url: str, script: Path, seconds: int, connections: int) -> Figures:
     command = [
         "wrk",
@@ -118,7 +152,9 @@ def run_wrk(url: str, script: Path, seconds: int, connections: int) -> Figures:
         str(script),
         url,
     ]
-    completed = subprocess.run(command, capture_output=True, text=True, check=True)
+    completed = subprocess.run(
+        command, capture_output=True, text=True, check=True, preexec_fn=_wrk_cpus
+    )
     return parse_wrk(completed.stdout)
 
 
@@ -303,6 +339,8 @@ def run_backend(
     work_dir: Path,
 ) -> None:
     with contextlib.ExitStack() as stack:
+        pinned = workers == 1 and options.pin
+        stack.enter_context(pinned_cpus(pinned))
         env: dict[str, str] = {}
         if backend == "sqlite":
             env["DATABASE_URL"] = harness.sqlite_url(work_dir / f"bench-{time.time_ns()}.db")
@@ -326,6 +364,8 @@ def run_backend(
         )
         fixtures = make_fixtures(service.base_url)
         title = f"{framework}, {backend}, {workers} worker(s), {options.connections} connections"
+        if SERVER_CPUS:
+            title += f", server on CPU {min(SERVER_CPUS)}, wrk on the others"
         if options.servers:
             # The bare app under the service's server against the same app under gunicorn's
             # default worker: both sides request the bare paths.
@@ -362,13 +402,21 @@ def main() -> None:
         help="the bare app: the cheapest views its framework has (flat), or the same work through "
         "the mechanisms the contract needs (structured: FastAPI's included routers, injected "
         "caller and response models; DRF views, authentication and permission classes and "
-        "serializers; CORS and GZip for both)",
+        "serializers; APIFlask blueprints, the bearer scheme and validated path and response "
+        "models; CORS and compression for all three)",
     )
     parser.add_argument(
         "--servers",
         action="store_true",
         help="Flask: instead of the service, the bare app under the service's server (gunicorn "
         "gthread) against the same app under gunicorn's default sync worker",
+    )
+    parser.add_argument(
+        "--no-pin",
+        dest="pin",
+        action="store_false",
+        help="one-worker runs: leave the server and wrk where the scheduler puts them (by "
+        "default the server runs on one CPU and wrk on the others)",
     )
     options = parser.parse_args()
     if options.servers and options.framework != "flask":

@@ -253,5 +253,5 @@ def transfer() -> tuple[dict[str, Any], int]:
 @app.errorhandler(401)
 @app.errorhandler(400)
 @app.errorhandler(404)
-def _empty(error: Any) -> Response:
+def empty_response(error: Any) -> Response:
     return Response(status=error.code)
