@@ -106,31 +106,26 @@ end
     return script
 
 
-#: The CPUs of a pinned run: the server's, and wrk's (see `pinned_cpus`).
-SERVER_CPUS: set[int] = set()
+#: wrk's CPUs during a pinned run (see `pinned_cpus`); empty otherwise.
 WRK_CPUS: set[int] = set()
 
 
 @contextlib.contextmanager
-def pinned_cpus(enabled: bool) -> Iterator[None]:
-    """With `enabled` and two CPUs or more: the servers started inside run on one CPU and wrk on
-    the others. A one-worker server holds one GIL, so it gains nothing from a second core, and
-    sharing its core with the load generator (or its threads moving between cores) made runs of
-    the same target swing by 15 % or more. Processes started inside inherit the CPU set."""
+def pinned_cpus(enabled: bool) -> Iterator[int | None]:
+    """With `enabled` and two CPUs or more: the servers started inside run on one CPU (yielded)
+    and wrk on the others. A one-worker server holds one GIL, so it gains nothing from a second
+    core, and sharing its core with the load generator (or its threads moving between cores) made
+    runs of the same target swing by 15 % or more. Processes started inside inherit the CPU set."""
     cpus = sorted(os.sched_getaffinity(0))
     if not enabled or len(cpus) < 2:
-        yield
+        yield None
         return
-    SERVER_CPUS.clear()
-    SERVER_CPUS.add(cpus[0])
-    WRK_CPUS.clear()
     WRK_CPUS.update(cpus[1:])
-    os.sched_setaffinity(0, SERVER_CPUS)
+    os.sched_setaffinity(0, {cpus[0]})
     try:
-        yield
+        yield cpus[0]
     finally:
         os.sched_setaffinity(0, cpus)
-        SERVER_CPUS.clear()
         WRK_CPUS.clear()
 
 
@@ -339,8 +334,7 @@ def run_backend(
     work_dir: Path,
 ) -> None:
     with contextlib.ExitStack() as stack:
-        pinned = workers == 1 and options.pin
-        stack.enter_context(pinned_cpus(pinned))
+        server_cpu = stack.enter_context(pinned_cpus(workers == 1 and options.pin))
         env: dict[str, str] = {}
         if backend == "sqlite":
             env["DATABASE_URL"] = harness.sqlite_url(work_dir / f"bench-{time.time_ns()}.db")
@@ -364,8 +358,8 @@ def run_backend(
         )
         fixtures = make_fixtures(service.base_url)
         title = f"{framework}, {backend}, {workers} worker(s), {options.connections} connections"
-        if SERVER_CPUS:
-            title += f", server on CPU {min(SERVER_CPUS)}, wrk on the others"
+        if server_cpu is not None:
+            title += f", server on CPU {server_cpu}, wrk on the others"
         if options.servers:
             # The bare app under the service's server against the same app under gunicorn's
             # default worker: both sides request the bare paths.

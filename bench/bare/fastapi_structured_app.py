@@ -29,19 +29,11 @@ from fastapi_app import (
     transfer,
     user_record,
 )
-from pydantic import BaseModel
+from shapes import UserOut
 
 #: Routers matched before the users router, as the service's health, WebSocket and auth are.
 FILLER_ROUTERS = 3
 FILLER_ROUTES = 2
-
-
-class UserOut(BaseModel):
-    id: int
-    email: str
-    full_name: str | None
-    role: str
-    is_active: bool
 
 
 class Caller(SecurityBase):

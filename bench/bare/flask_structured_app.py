@@ -21,19 +21,12 @@ from flask import abort
 from flask_compress import Compress
 from flask_cors import CORS
 from pydantic import BaseModel, Field
+from shapes import UserOut
 
 #: Blueprints registered before the users blueprint, as the service's health, auth and
 #: WebSocket are.
 FILLER_BLUEPRINTS = 3
 FILLER_ROUTES = 2
-
-
-class UserOut(BaseModel):
-    id: int
-    email: str
-    full_name: str | None
-    role: str
-    is_active: bool
 
 
 class UserId(BaseModel):

@@ -30,6 +30,8 @@ from apigen.resource import FieldSpec, ResourceSpec, parse_resource
 #: An id in range (1..2**31-1) that no row has: the services under test never get this far.
 MISSING_ID = 2_147_480_000
 INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
+#: The largest magnitude NUMERIC(14, 2) holds.
+DECIMAL_MAX = 999_999_999_999.99
 EMAIL_MAX_LENGTH = 320
 URL_MAX_LENGTH = 2048
 #: Ranks a batch of rows uses; `value` makes them distinct for every type but ``bool``.
